@@ -1,0 +1,53 @@
+// The seam between the Kafka consumer (consume.ts) and the rebuild pipeline
+// (rebuild/, mattermost.ts): the consumer decodes one event and hands it over.
+
+/** One OCI release event (`bo.schema.avro.Oci`), as decoded from Avro. Production events also carry `release`. */
+export interface OciEvent {
+  message_id: string;
+  name: string;
+  description: string;
+  registry_tags: string[];
+  release?: string;
+  [field: string]: unknown;
+}
+
+export interface RebuildOutcome {
+  image: string;
+  dispatched: boolean;
+  /** Why it was or was not dispatched ("dispatched", "nothing to rebuild", "not released yet", an HTTP error …). */
+  reason: string;
+}
+
+export interface EventOutcome {
+  /** The decoded event, as the Python activity returned it. */
+  eventbus_message: OciEvent;
+  /** The Ubuntu release the rebuilds were matched on (e.g. "22.04"), or null when none could be found. */
+  release: string | null;
+  status: 'Success' | 'Failed' | 'Skipped';
+  rebuilds: RebuildOutcome[];
+}
+
+export interface PipelineLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface PipelineContext {
+  /** Where every endpoint and credential comes from (process.env in the worker; a fixture in tests). */
+  env: Record<string, string | undefined>;
+  log: PipelineLogger;
+  /** For the "More details" link in Mattermost. */
+  workflow: { workflowId: string; runId: string };
+  /** Aborted when the activity is cancelled (worker shutdown). */
+  signal?: AbortSignal;
+  /**
+   * Images already dispatched for this message_id by an earlier delivery (redelivery after a crash):
+   * the pipeline must not dispatch them again. Called after each successful dispatch, so the consumer
+   * can record it durably before going on.
+   */
+  alreadyDispatched: ReadonlySet<string>;
+  onDispatched(image: string): Promise<void>;
+}
+
+export type ProcessEvent = (event: OciEvent, ctx: PipelineContext) => Promise<EventOutcome>;
