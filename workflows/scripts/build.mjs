@@ -1,1 +1,166 @@
-// Placeholder until the workflows package build lands.
+/* global process, console */
+// Builds a self-contained workflows package (npm-pack layout, everything under `package/`):
+//   manifest.json        WorkflowsManifest (src/workload/contract.ts)
+//   package.json
+//   workflow-bundle.js   bundleWorkflowCode output: the worker loads it without webpack
+//   activities.js        CommonJS bundle of the activities and all their dependencies, except
+//                        @temporalio/activity and @temporalio/common, which the worker provides so
+//                        that Context and heartbeat are the worker's own instances
+//   <extraFiles>         schemas, CA certificate, …
+//
+// Run as a script it builds dist/oci-factory-workflows-<version>.tgz at the repository root.
+// `node build.mjs --options '<json>'` builds any package (for tests), with the options of
+// buildWorkflowsPackage below.
+import { bundleWorkflowCode } from '@temporalio/worker';
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tar from 'tar';
+
+const WORKFLOWS_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_ROOT = path.resolve(WORKFLOWS_ROOT, '..');
+
+const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
+const ACTIVITIES_FILE = 'activities.js';
+const WORKER_PROVIDED_MODULES = ['@temporalio/activity', '@temporalio/common'];
+
+function temporalSdkVersion() {
+  const require = createRequire(import.meta.url);
+  return require('@temporalio/worker/package.json').version;
+}
+
+/** The names a module exports, as esbuild sees them (without running the module). */
+async function exportedNames(entryPoint) {
+  const result = await esbuild.build({
+    entryPoints: [entryPoint],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    write: false,
+    metafile: true,
+    outfile: 'names.js',
+    logLevel: 'silent',
+  });
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+  return [...output.exports].sort();
+}
+
+async function bundleActivities(activitiesPath, outFile) {
+  await esbuild.build({
+    entryPoints: [activitiesPath],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: WORKER_PROVIDED_MODULES,
+    outfile: outFile,
+    sourcemap: true,
+    keepNames: true,
+    logLevel: 'warning',
+  });
+}
+
+async function bundleWorkflows(workflowsPath, outFile) {
+  const quiet = {
+    log: () => {},
+    trace: () => {},
+    debug: () => {},
+    info: () => {},
+    warn: (message, meta) => console.warn(message, meta ?? ''),
+    error: (message, meta) => console.error(message, meta ?? ''),
+  };
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+  writeFileSync(outFile, code);
+}
+
+/**
+ * @param {{
+ *   name: string,
+ *   version: string,
+ *   workflowsPath: string,
+ *   activitiesPath: string,
+ *   extraFiles?: { from: string, to: string }[],
+ *   outFile: string,
+ * }} options `extraFiles`: files or folders copied into the package, `to` relative to its root.
+ * @returns {Promise<{ outFile: string, manifest: import('../../src/workload/contract').WorkflowsManifest }>}
+ */
+export async function buildWorkflowsPackage({
+  name,
+  version,
+  workflowsPath,
+  activitiesPath,
+  extraFiles = [],
+  outFile,
+}) {
+  const staging = mkdtempSync(path.join(os.tmpdir(), 'workflows-package-'));
+  try {
+    const root = path.join(staging, 'package');
+    mkdirSync(root);
+    const [workflowNames, activityNames] = await Promise.all([
+      exportedNames(workflowsPath),
+      exportedNames(activitiesPath),
+    ]);
+    await bundleActivities(activitiesPath, path.join(root, ACTIVITIES_FILE));
+    await bundleWorkflows(workflowsPath, path.join(root, WORKFLOW_BUNDLE_FILE));
+    for (const { from, to } of extraFiles) {
+      cpSync(from, path.join(root, to), { recursive: true });
+    }
+    const manifest = {
+      name,
+      version,
+      temporalSdkVersion: temporalSdkVersion(),
+      workflowBundle: WORKFLOW_BUNDLE_FILE,
+      activities: ACTIVITIES_FILE,
+      workflowNames,
+      activityNames,
+    };
+    writeFileSync(path.join(root, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(
+      path.join(root, 'package.json'),
+      JSON.stringify({ name, version, private: true, main: ACTIVITIES_FILE }, null, 2) + '\n',
+    );
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    await tar.c({ gzip: true, file: outFile, cwd: staging, portable: true }, ['package']);
+    return { outFile, manifest };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+async function buildOciFactoryWorkflows() {
+  const { name, version } = JSON.parse(readFileSync(path.join(WORKFLOWS_ROOT, 'package.json'), 'utf8'));
+  return buildWorkflowsPackage({
+    name,
+    version,
+    workflowsPath: path.join(WORKFLOWS_ROOT, 'src', 'workflows', 'index.ts'),
+    activitiesPath: path.join(WORKFLOWS_ROOT, 'src', 'activities', 'index.ts'),
+    extraFiles: [
+      { from: path.join(WORKFLOWS_ROOT, 'schemas'), to: 'schemas' },
+      { from: path.join(WORKFLOWS_ROOT, 'certs'), to: 'certs' },
+    ],
+    outFile: path.join(REPO_ROOT, 'dist', `${name}-${version}.tgz`),
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const optionsFlag = process.argv.indexOf('--options');
+  const build =
+    optionsFlag >= 0
+      ? buildWorkflowsPackage(JSON.parse(process.argv[optionsFlag + 1]))
+      : buildOciFactoryWorkflows();
+  build.then(
+    ({ outFile, manifest }) => {
+      console.log(
+        `built ${path.relative(process.cwd(), outFile)}: workflows ${manifest.workflowNames.join(', ')}; activities ${manifest.activityNames.join(', ')}`,
+      );
+    },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

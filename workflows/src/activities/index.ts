@@ -1,0 +1,2 @@
+// The activities the worker registers: every export here is an activity.
+export { consume } from './consume';
