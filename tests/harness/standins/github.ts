@@ -1,0 +1,221 @@
+// Stand-in for the GitHub REST API parts the pipeline uses: repository contents on a
+// branch (folders and base64 files, shaped as GitHub does) and workflow_dispatch.
+import { createHash } from 'node:crypto';
+import {
+  type HttpStandin,
+  type RecordedRequest,
+  type StandinResponse,
+  jsonBody,
+  startHttpStandin,
+} from './http-standin';
+
+export interface GitHubOptions {
+  token?: string;
+  repository?: string;
+  /** Branches that exist (refs a dispatch may name). */
+  branches?: string[];
+  /** Workflow files that accept workflow_dispatch, with their declared inputs. */
+  workflows?: Record<string, string[]>;
+}
+
+export interface RecordedDispatch {
+  repository: string;
+  workflow: string;
+  ref: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface GitHubStandin extends HttpStandin {
+  readonly token: string;
+  /** Puts a file on a branch of the repository (folders appear implicitly). */
+  putFile(branch: string, path: string, content: string | object): void;
+  /** The workflow dispatches accepted (204), in order. */
+  readonly dispatches: RecordedDispatch[];
+  /** Makes dispatches whose `oci-image-name` input is `image` fail with `status` (e.g. 422, 500). */
+  failDispatchFor(image: string, status: number, message?: string): void;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubStandin> {
+  const token = options.token ?? 'ghp_standin_token_0123456789';
+  const repository = options.repository ?? 'canonical/oci-factory';
+  const branches = new Map<string, Map<string, string>>(
+    (options.branches ?? ['main', '_releases']).map((branch) => [branch, new Map()]),
+  );
+  const workflows = options.workflows ?? {
+    'Image.yaml': ['oci-image-name', 'b64-image-trigger', 'upload', 'external_ref_id'],
+  };
+  const dispatches: RecordedDispatch[] = [];
+  const failures = new Map<string, { status: number; message: string }>();
+  let baseUrl = '';
+
+  const sha = (text: string) =>
+    createHash('sha1')
+      .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+      .digest('hex');
+
+  function entry(branch: string, path: string, type: 'file' | 'dir', content = '') {
+    const name = path.split('/').pop()!;
+    const apiUrl = `${baseUrl}/repos/${repository}/contents/${path}?ref=${encodeURIComponent(branch)}`;
+    const htmlUrl = `https://github.com/${repository}/${type === 'dir' ? 'tree' : 'blob'}/${branch}/${path}`;
+    const gitUrl = `${baseUrl}/repos/${repository}/git/${type === 'dir' ? 'trees' : 'blobs'}/${sha(path + content)}`;
+    return {
+      name,
+      path,
+      sha: sha(path + content),
+      size: type === 'dir' ? 0 : Buffer.byteLength(content),
+      url: apiUrl,
+      html_url: htmlUrl,
+      git_url: gitUrl,
+      download_url:
+        type === 'dir' ? null : `https://raw.githubusercontent.com/${repository}/${branch}/${path}`,
+      type,
+      _links: { self: apiUrl, git: gitUrl, html: htmlUrl },
+    };
+  }
+
+  function contents(request: RecordedRequest, path: string): StandinResponse {
+    const authorization = request.headers.authorization;
+    if (
+      authorization !== undefined &&
+      authorization !== `Bearer ${token}` &&
+      authorization !== `token ${token}`
+    ) {
+      return badCredentials;
+    }
+    const branch = request.query.get('ref') ?? 'main';
+    const files = branches.get(branch);
+    if (!files)
+      return {
+        status: 404,
+        body: {
+          message: `No commit found for the ref ${branch}`,
+          documentation_url: `${DOCS}/repos/contents#get-repository-content`,
+          status: '404',
+        },
+      };
+
+    const file = files.get(path);
+    if (file !== undefined) {
+      // GitHub wraps the base64 content at 60 characters per line.
+      const encoded = Buffer.from(file)
+        .toString('base64')
+        .replace(/(.{60})/g, '$1\n');
+      return {
+        status: 200,
+        body: { ...entry(branch, path, 'file', file), content: `${encoded}\n`, encoding: 'base64' },
+      };
+    }
+    const folder = path === '' ? '' : `${path}/`;
+    const children = new Map<string, 'file' | 'dir'>();
+    for (const name of files.keys()) {
+      if (!name.startsWith(folder)) continue;
+      const [child, ...deeper] = name.slice(folder.length).split('/');
+      children.set(child!, deeper.length > 0 ? 'dir' : 'file');
+    }
+    if (children.size === 0) return notFound('repos/contents#get-repository-content');
+    return {
+      status: 200,
+      body: [...children.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([child, type]) =>
+          entry(branch, `${folder}${child}`, type, files.get(`${folder}${child}`) ?? ''),
+        ),
+    };
+  }
+
+  function dispatch(request: RecordedRequest, workflow: string): StandinResponse {
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      return request.headers.authorization === undefined ? requiresAuthentication : badCredentials;
+    }
+    const declared = workflows[workflow];
+    if (!declared) return notFound('actions/workflows#create-a-workflow-dispatch-event');
+    const body = jsonBody<{ ref?: string; inputs?: Record<string, unknown> }>(request);
+    if (!body?.ref)
+      return {
+        status: 422,
+        body: {
+          message: 'Invalid request.\n\n"ref" wasn\'t supplied.',
+          documentation_url: `${DOCS}/actions/workflows#create-a-workflow-dispatch-event`,
+          status: '422',
+        },
+      };
+    if (!branches.has(body.ref))
+      return {
+        status: 422,
+        body: {
+          message: `No ref found for: ${body.ref}`,
+          documentation_url: `${DOCS}/actions/workflows#create-a-workflow-dispatch-event`,
+          status: '422',
+        },
+      };
+    const inputs = body.inputs ?? {};
+    const unexpected = Object.keys(inputs).filter((name) => !declared.includes(name));
+    if (unexpected.length > 0) {
+      return {
+        status: 422,
+        body: {
+          message: `Unexpected inputs provided: ${JSON.stringify(unexpected)}`,
+          documentation_url: `${DOCS}/actions/workflows#create-a-workflow-dispatch-event`,
+          status: '422',
+        },
+      };
+    }
+    const failure = failures.get(String(inputs['oci-image-name']));
+    if (failure)
+      return {
+        status: failure.status,
+        body: {
+          message: failure.message,
+          documentation_url: `${DOCS}/actions/workflows#create-a-workflow-dispatch-event`,
+          status: String(failure.status),
+        },
+      };
+
+    dispatches.push({ repository, workflow, ref: body.ref, inputs });
+    return { status: 204 };
+  }
+
+  function routes(request: RecordedRequest): StandinResponse | undefined {
+    const prefix = `/repos/${repository}/`;
+    if (!request.path.startsWith(prefix)) return undefined;
+    const rest = decodeURIComponent(request.path.slice(prefix.length));
+    if (request.method === 'GET' && (rest === 'contents' || rest.startsWith('contents/'))) {
+      return contents(request, rest.slice('contents'.length).replace(/^\/+|\/+$/g, ''));
+    }
+    const match = /^actions\/workflows\/([^/]+)\/dispatches$/.exec(rest);
+    if (request.method === 'POST' && match) return dispatch(request, match[1]!);
+    return undefined;
+  }
+
+  const standin = await startHttpStandin('github', routes, () => notFound(''));
+  baseUrl = standin.url;
+  return Object.assign(standin, {
+    token,
+    dispatches,
+    putFile(branch: string, path: string, content: string | object) {
+      const files = branches.get(branch) ?? new Map<string, string>();
+      files.set(path, typeof content === 'string' ? content : JSON.stringify(content, null, 4));
+      branches.set(branch, files);
+    },
+    failDispatchFor(image: string, status: number, message?: string) {
+      failures.set(image, {
+        status,
+        message: message ?? (status >= 500 ? 'Server Error' : 'Unprocessable Entity'),
+      });
+    },
+  });
+}
+
+const badCredentials: StandinResponse = {
+  status: 401,
+  body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
+};
+const requiresAuthentication: StandinResponse = {
+  status: 401,
+  body: { message: 'Requires authentication', documentation_url: DOCS, status: '401' },
+};
+function notFound(doc: string): StandinResponse {
+  return { status: 404, body: { message: 'Not Found', documentation_url: `${DOCS}/${doc}`, status: '404' } };
+}
