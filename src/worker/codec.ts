@@ -1,0 +1,79 @@
+// Payload encryption byte-compatible with temporal-lib-py (temporal-interop.md §3):
+// the whole Payload protobuf sealed with AES-EAX, data = nonce ‖ tag ‖ ciphertext,
+// metadata only `encoding: binary/encrypted`. Every payload is encrypted, because
+// the Python codec silently drops payloads that are not.
+import { randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { eaxDecrypt, eaxEncrypt } from './eax';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const NONCE_BYTES = 16;
+const TAG_BYTES = 16;
+
+const ProtoPayload = temporal.api.common.v1.Payload;
+
+/** Decodes `encryption-key` as temporal-lib-py does (standard base64); AES-128 or AES-256 only. */
+export function decodeEncryptionKey(base64Key: string): Buffer {
+  const trimmed = base64Key.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length % 4 !== 0) {
+    throw new Error('encryption-key is not valid base64');
+  }
+  const key = Buffer.from(trimmed, 'base64');
+  if (key.length !== 16 && key.length !== 32) {
+    throw new Error(`encryption-key must decode to 16 or 32 bytes (AES-128/256), got ${key.length}`);
+  }
+  return key;
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  private readonly key: Buffer;
+
+  constructor(
+    base64Key: string,
+    private readonly nonceSource: () => Buffer = () => randomBytes(NONCE_BYTES),
+  ) {
+    this.key = decodeEncryptionKey(base64Key);
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => this.encrypt(payload));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => this.decrypt(payload));
+  }
+
+  encrypt(payload: Payload): Payload {
+    const plaintext = Buffer.from(ProtoPayload.encode(payload).finish());
+    const nonce = this.nonceSource();
+    const { ciphertext, tag } = eaxEncrypt(this.key, nonce, plaintext);
+    return {
+      metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING) },
+      data: Buffer.concat([nonce, tag, ciphertext]),
+    };
+  }
+
+  decrypt(payload: Payload): Payload {
+    const encoding = payload.metadata?.encoding
+      ? Buffer.from(payload.metadata.encoding).toString()
+      : undefined;
+    if (encoding !== ENCRYPTED_ENCODING) {
+      throw new Error(
+        `refusing a payload with encoding '${encoding ?? '(none)'}': encryption-key is set, so every payload must be '${ENCRYPTED_ENCODING}'`,
+      );
+    }
+    const data = Buffer.from(payload.data ?? new Uint8Array());
+    if (data.length < NONCE_BYTES + TAG_BYTES) {
+      throw new Error('encrypted payload is too short to hold a nonce and a tag');
+    }
+    const plaintext = eaxDecrypt(
+      this.key,
+      data.subarray(0, NONCE_BYTES),
+      data.subarray(NONCE_BYTES + TAG_BYTES),
+      data.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES),
+    );
+    const inner = ProtoPayload.decode(plaintext);
+    return { metadata: { ...inner.metadata }, data: inner.data };
+  }
+}
