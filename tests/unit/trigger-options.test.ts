@@ -1,0 +1,295 @@
+import { parseConfigFile } from '../../src/trigger/config-file';
+import { UsageError, resolveTriggerOptions, type ReadFile } from '../../src/trigger/options';
+
+const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n';
+const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----\n';
+const KEY_32 = 'HLCeMJLLiyLrUOukdThNgRfyraIXZk918rtp5VX/uwI=';
+
+function files(contents: Record<string, string>): ReadFile {
+  return (file) => {
+    const text = contents[file];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' });
+    return text;
+  };
+}
+
+const configYml = `temporal-worker-k8s:
+  host: "temporal.example.com:443"
+  namespace: "rocks"
+  queue: "oci-factory"
+  tls-root-cas: |
+    -----BEGIN CERTIFICATE-----
+    MIIBtest
+    -----END CERTIFICATE-----
+  encryption-key: "${KEY_32}"
+  auth-provider: "google"
+  oidc-project-id: "project"
+  oidc-private-key-id: "key-id"
+  oidc-private-key: ${JSON.stringify(PRIVATE_KEY)}
+  oidc-client-email: "worker@project.iam.gserviceaccount.com"
+  oidc-client-id: "1234"
+  oidc-auth-uri: "https://accounts.google.com/o/oauth2/auth"
+  oidc-token-uri: "https://oauth2.googleapis.com/token"
+  oidc-auth-cert-url: "https://www.googleapis.com/oauth2/v1/certs"
+  oidc-client-cert-url: "https://www.googleapis.com/robot/v1/metadata/x509/worker"
+  log-level: "debug"
+  sentry-sample-rate: 0.5
+`;
+
+function usageMessage(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('trigger options from flags alone', () => {
+  it('starts on localhost:7233 in namespace default without TLS, auth or encryption', () => {
+    const options = resolveTriggerOptions(['--topic', 't', '--group', 'g', '--queue', 'q'], files({}));
+    expect(options).toEqual({
+      topic: 't',
+      group: 'g',
+      address: 'localhost:7233',
+      namespace: 'default',
+      queue: 'q',
+      workflowId: 'consume-events-t-g',
+      wait: false,
+      auth: { provider: 'none' },
+    });
+  });
+
+  it('takes address, namespace, workflow id and --wait', () => {
+    const options = resolveTriggerOptions(
+      [
+        '--topic=t',
+        '--group=g',
+        '--queue=q',
+        '--address=temporal:7000',
+        '--namespace=rocks',
+        '--workflow-id=w1',
+        '--wait',
+      ],
+      files({}),
+    );
+    expect(options).toMatchObject({
+      address: 'temporal:7000',
+      namespace: 'rocks',
+      workflowId: 'w1',
+      wait: true,
+    });
+  });
+
+  it.each([
+    ['temporal', 'temporal:7233'],
+    ['10.0.0.1:443', '10.0.0.1:443'],
+    ['[::1]:7233', '[::1]:7233'],
+    ['[::1]', '[::1]:7233'],
+  ])('normalises the address %s to %s', (address, expected) => {
+    const options = resolveTriggerOptions(
+      ['--topic=t', '--group=g', '--queue=q', `--address=${address}`],
+      files({}),
+    );
+    expect(options?.address).toBe(expected);
+  });
+
+  it.each(['temporal:0', 'temporal:99999', 'a b', 'host:port'])('rejects the address %s', (address) => {
+    expect(
+      usageMessage(() =>
+        resolveTriggerOptions(['--topic=t', '--group=g', '--queue=q', `--address=${address}`], files({})),
+      ),
+    ).toContain('HOST[:PORT]');
+  });
+
+  it.each([
+    [['--group=g', '--queue=q'], '--topic is required'],
+    [['--topic=t', '--queue=q'], '--group is required'],
+    [['--topic=t', '--group=g'], '--queue is required'],
+    [['--topic=t', '--group=g', '--queue=q', '--bogus'], "Unknown option '--bogus'"],
+    [['--topic=t', '--group=g', '--queue=q', 'extra'], 'extra'],
+    [['--topic=t', '--group=g', '--queue=q', '--auth=kerberos'], "--auth must be 'google' or 'none'"],
+    [['--topic=t', '--group=g', '--queue=q', '--auth=candid'], 'candid is not supported'],
+  ])('rejects %j', (argv, message) => {
+    expect(usageMessage(() => resolveTriggerOptions(argv, files({})))).toContain(message);
+  });
+
+  it('returns null for --help', () => {
+    expect(resolveTriggerOptions(['--help'], files({}))).toBeNull();
+  });
+
+  it('reads the CA bundle and uses the host as TLS server name', () => {
+    const options = resolveTriggerOptions(
+      ['--topic=t', '--group=g', '--queue=q', '--address=temporal.example.com:443', '--tls-root-cas=ca.pem'],
+      files({ 'ca.pem': CA_PEM }),
+    );
+    expect(options?.tls?.serverNameOverride).toBe('temporal.example.com');
+    expect(options?.tls?.serverRootCACertificate?.toString()).toBe(CA_PEM);
+  });
+
+  it('turns TLS on with the system CAs for --tls and --tls-server-name', () => {
+    expect(
+      resolveTriggerOptions(['--topic=t', '--group=g', '--queue=q', '--address=a:1', '--tls'], files({}))
+        ?.tls,
+    ).toEqual({
+      serverNameOverride: 'a',
+    });
+    expect(
+      resolveTriggerOptions(
+        ['--topic=t', '--group=g', '--queue=q', '--address=a:1', '--tls-server-name=b'],
+        files({}),
+      )?.tls,
+    ).toEqual({ serverNameOverride: 'b' });
+  });
+
+  it('rejects a CA file that holds no PEM certificate', () => {
+    expect(
+      usageMessage(() =>
+        resolveTriggerOptions(
+          ['--topic=t', '--group=g', '--queue=q', '--tls-root-cas=ca.pem'],
+          files({ 'ca.pem': 'nope' }),
+        ),
+      ),
+    ).toContain('PEM certificates');
+  });
+
+  it('reads the encryption key from a file, trimmed', () => {
+    const options = resolveTriggerOptions(
+      ['--topic=t', '--group=g', '--queue=q', '--encryption-key-file=key'],
+      files({ key: `${KEY_32}\n` }),
+    );
+    expect(options?.encryptionKey).toBe(KEY_32);
+  });
+
+  it('says which file it cannot read', () => {
+    expect(
+      usageMessage(() =>
+        resolveTriggerOptions(
+          ['--topic=t', '--group=g', '--queue=q', '--encryption-key-file=missing'],
+          files({}),
+        ),
+      ),
+    ).toBe('cannot read the encryption key file missing: ENOENT');
+  });
+
+  it('reads Google credentials from a service-account JSON file', () => {
+    const credentials = JSON.stringify({
+      type: 'service_account',
+      project_id: 'p',
+      private_key_id: 'kid',
+      private_key: PRIVATE_KEY,
+      client_email: 'w@p.iam.gserviceaccount.com',
+      client_id: '1',
+      token_uri: 'http://127.0.0.1:1/token',
+    });
+    const options = resolveTriggerOptions(
+      ['--topic=t', '--group=g', '--queue=q', '--auth=google', '--oidc-credentials-file=sa.json'],
+      files({ 'sa.json': credentials }),
+    );
+    expect(options?.auth).toEqual({
+      provider: 'google',
+      serviceAccount: {
+        type: 'service_account',
+        project_id: 'p',
+        private_key_id: 'kid',
+        private_key: PRIVATE_KEY,
+        client_email: 'w@p.iam.gserviceaccount.com',
+        client_id: '1',
+        auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+        token_uri: 'http://127.0.0.1:1/token',
+        auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+        client_x509_cert_url: '',
+      },
+    });
+  });
+
+  it('names the missing Google fields without printing the ones it has', () => {
+    const message = usageMessage(() =>
+      resolveTriggerOptions(
+        ['--topic=t', '--group=g', '--queue=q', '--auth=google', '--oidc-credentials-file=sa.json'],
+        files({ 'sa.json': JSON.stringify({ private_key: PRIVATE_KEY }) }),
+      ),
+    );
+    expect(message).toContain('client_email, private_key_id');
+    expect(message).not.toContain('MIIEsecret');
+  });
+});
+
+describe('trigger options from a config.yml', () => {
+  const read = files({ 'config.yml': configYml });
+
+  it('takes host, namespace, queue, TLS, encryption key and Google auth from the charm options', () => {
+    const options = resolveTriggerOptions(['--topic=t', '--group=g', '--config=config.yml'], read);
+    expect(options).toMatchObject({
+      address: 'temporal.example.com:443',
+      namespace: 'rocks',
+      queue: 'oci-factory',
+      encryptionKey: KEY_32,
+      tls: { serverNameOverride: 'temporal.example.com' },
+      auth: {
+        provider: 'google',
+        serviceAccount: {
+          private_key_id: 'key-id',
+          private_key: PRIVATE_KEY,
+          client_email: 'worker@project.iam.gserviceaccount.com',
+          client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
+        },
+      },
+    });
+    expect(options?.tls?.serverRootCACertificate?.toString()).toBe(CA_PEM);
+  });
+
+  it('lets flags win over the config', () => {
+    const options = resolveTriggerOptions(
+      [
+        '--topic=t',
+        '--group=g',
+        '--config=config.yml',
+        '--address=other:1',
+        '--namespace=n',
+        '--queue=q',
+        '--auth=none',
+      ],
+      read,
+    );
+    expect(options).toMatchObject({
+      address: 'other:1',
+      namespace: 'n',
+      queue: 'q',
+      auth: { provider: 'none' },
+    });
+  });
+
+  it('accepts the options under another single application name', () => {
+    const renamed = configYml.replace('temporal-worker-k8s:', 'my-worker:');
+    expect(parseConfigFile(renamed, 'c.yml')).toMatchObject({ queue: 'oci-factory', namespace: 'rocks' });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseConfigFile('temporal-worker-k8s:\n  host: ""\n  queue: q\n', 'c.yml')).toEqual({
+      queue: 'q',
+    });
+  });
+
+  it.each([
+    ['- a\n- b\n', 'must be a mapping'],
+    ['a: {}\nb: {}\n', "has no 'temporal-worker-k8s' key"],
+    ['temporal-worker-k8s: 3\n', 'must hold a mapping'],
+    ['temporal-worker-k8s:\n  queue: 3\n', "'queue' must be a string"],
+  ])('rejects %j', (text, message) => {
+    expect(() => parseConfigFile(text, 'c.yml')).toThrow(message);
+  });
+
+  it('reports a YAML error without quoting the file', () => {
+    const text = 'temporal-worker-k8s:\n  encryption-key: "s3cret\n  queue: [\n';
+    let message = '';
+    try {
+      parseConfigFile(text, 'c.yml');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('c.yml is not valid YAML');
+    expect(message).not.toContain('s3cret');
+  });
+});
