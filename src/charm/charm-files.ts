@@ -1,0 +1,64 @@
+// Files the charm ships and pushes: the worker runtime (dist/worker/**) and the bundled
+// workflows package (dist/oci-factory-workflows-<version>.tgz).
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+
+export interface RuntimeFiles {
+  dir: string;
+  /** Paths relative to `dir`. */
+  files: string[];
+  /**
+   * Digest of every file's path, size and modification time: cheap on every hook (the
+   * runtime holds the native Temporal bridge, tens of MB), and it changes with the charm.
+   */
+  fingerprint: string;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const relative = path.posix.join(prefix, entry.name);
+      if (entry.isDirectory()) return listFiles(dir, relative);
+      return entry.isFile() ? [relative] : [];
+    });
+}
+
+export function workerRuntime(charmDir: string): RuntimeFiles {
+  const dir = path.join(charmDir, 'dist', 'worker');
+  let files: string[];
+  try {
+    files = listFiles(dir);
+  } catch (error) {
+    throw new Error(
+      `the charm's worker runtime is missing at ${dir} (build it with \`npm run build\`): ${String(error)}`,
+    );
+  }
+  if (!files.includes('worker.js')) throw new Error(`the charm's worker runtime at ${dir} has no worker.js`);
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const stat = statSync(path.join(dir, file));
+    hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\n`);
+  }
+  return { dir, files, fingerprint: hash.digest('hex') };
+}
+
+export function readRuntimeFile(runtime: RuntimeFiles, file: string): Buffer {
+  return readFileSync(path.join(runtime.dir, file));
+}
+
+const BUNDLED_WORKFLOWS = /^oci-factory-workflows-.+\.tgz$/;
+
+/** The workflows package the charm bundles, used when no `workflows-file` is attached. */
+export function bundledWorkflowsFile(charmDir: string): string | null {
+  const distDir = path.join(charmDir, 'dist');
+  let names: string[];
+  try {
+    names = readdirSync(distDir);
+  } catch {
+    return null;
+  }
+  const name = names.filter((file) => BUNDLED_WORKFLOWS.test(file)).sort()[0];
+  return name === undefined ? null : path.join(distDir, name);
+}

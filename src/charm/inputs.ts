@@ -1,0 +1,82 @@
+// Reads everything the operator controls (config, env-file, workflows-file) and checks
+// it. Any problem comes back as the blocked message, naming the key or resource.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Juju } from '../juju/types';
+import type { WorkflowsManifest } from '../workload/contract';
+import { validateConfig, type CharmConfig, type NameSelection } from './config';
+import { parseEnvFile } from './env-file';
+import { bundledWorkflowsFile } from './charm-files';
+import { inspectWorkflowsPackage, type InspectedWorkflowsPackage } from './workflows-package';
+
+export interface CharmInputs {
+  config: CharmConfig;
+  envFileVariables: Record<string, string>;
+  workflows: InspectedWorkflowsPackage & { tarball: Buffer };
+}
+
+export type InputsResult = { ok: true; inputs: CharmInputs } | { ok: false; message: string };
+
+async function attachedFile(juju: Juju, resource: string): Promise<{ path: string; content: Buffer } | null> {
+  const file = await juju.resourceGet(resource);
+  if (file === null) return null;
+  const content = await readFile(file);
+  return content.length === 0 ? null : { path: file, content };
+}
+
+function unknownNames(
+  key: string,
+  wanted: NameSelection,
+  available: string[],
+  pkg: WorkflowsManifest,
+): string | null {
+  if (wanted === 'all') return null;
+  const unknown = wanted.filter((name) => !available.includes(name));
+  if (unknown.length === 0) return null;
+  return (
+    `invalid config: ${key} names ${unknown.map((name) => `'${name}'`).join(', ')}, which the workflows package ` +
+    `${pkg.name} ${pkg.version} does not have (it has: ${available.join(', ') || 'none'})`
+  );
+}
+
+export async function readInputs(juju: Juju, charmDir: string, cacheDir: string): Promise<InputsResult> {
+  const configResult = validateConfig(await juju.configGet());
+  if (!configResult.ok) return configResult;
+  const config = configResult.config;
+
+  const envFile = await attachedFile(juju, 'env-file');
+  const envResult = envFile
+    ? parseEnvFile(envFile.content.toString('utf8'))
+    : { ok: true as const, variables: {} };
+  if (!envResult.ok) return envResult;
+
+  let workflowsFile = await attachedFile(juju, 'workflows-file');
+  if (!workflowsFile) {
+    const bundled = bundledWorkflowsFile(charmDir);
+    if (!bundled) return { ok: false, message: 'workflows-file: none attached and the charm bundles none' };
+    workflowsFile = { path: bundled, content: await readFile(bundled) };
+  }
+  const fileName = path.basename(workflowsFile.path);
+  if (config.workflowsFileName !== '' && config.workflowsFileName !== fileName) {
+    return {
+      ok: false,
+      message: `invalid config: workflows-file-name '${config.workflowsFileName}' does not match the workflows-file in use ('${fileName}')`,
+    };
+  }
+  const inspected = await inspectWorkflowsPackage(workflowsFile.content, cacheDir);
+  if (!inspected.ok) return inspected;
+  const manifest = inspected.package.manifest;
+  const nameProblem =
+    unknownNames('supported-workflows', config.supportedWorkflows, manifest.workflowNames, manifest) ??
+    unknownNames('supported-activities', config.supportedActivities, manifest.activityNames, manifest);
+  if (nameProblem) return { ok: false, message: nameProblem };
+
+  return {
+    ok: true,
+    inputs: {
+      config,
+      envFileVariables: envResult.variables,
+      workflows: { ...inspected.package, tarball: workflowsFile.content },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The Pebble layer the charm wants: one service running the worker, one HTTP check on
+// its health endpoint that restarts it when it stays down.
+import * as path from 'node:path';
+import type { Layer } from '../pebble/types';
+import { HEALTH_PATH, HEALTH_PORT, SERVICE_NAME } from '../workload/contract';
+
+export const CHECK_NAME = 'worker-up';
+// The worker drains running activities on SIGTERM and exits within this delay.
+export const KILL_DELAY = '20s';
+
+export function desiredLayer(runtimeDir: string, environment: Record<string, string>): Layer {
+  return {
+    summary: 'temporal-worker-k8s',
+    description: 'The OCI Factory Temporal worker, managed by the temporal-worker-k8s charm',
+    services: {
+      [SERVICE_NAME]: {
+        override: 'replace',
+        summary: 'Temporal worker',
+        command: `node ${path.posix.join(runtimeDir, 'worker.js')}`,
+        startup: 'enabled',
+        environment,
+        'kill-delay': KILL_DELAY,
+        'on-check-failure': { [CHECK_NAME]: 'restart' },
+      },
+    },
+    checks: {
+      [CHECK_NAME]: {
+        override: 'replace',
+        level: 'ready',
+        period: '10s',
+        threshold: 6,
+        http: { url: `http://localhost:${HEALTH_PORT}${HEALTH_PATH}` },
+      },
+    },
+  };
+}
+
+function isSubset(wanted: unknown, actual: unknown): boolean {
+  if (wanted === null || typeof wanted !== 'object') return wanted === actual;
+  if (actual === null || typeof actual !== 'object') return false;
+  const have = actual as Record<string, unknown>;
+  return Object.entries(wanted as Record<string, unknown>).every(([key, value]) =>
+    isSubset(value, have[key]),
+  );
+}
+
+function sameKeys(wanted: Record<string, string> | undefined, actual: unknown): boolean {
+  const have = (actual ?? {}) as Record<string, unknown>;
+  return Object.keys(have).length === Object.keys(wanted ?? {}).length;
+}
+
+/** Whether the plan already runs our service and check as desired (the plan may add defaults). */
+export function planHasLayer(plan: Layer, layer: Layer): boolean {
+  const service = layer.services![SERVICE_NAME]!;
+  const current = plan.services?.[SERVICE_NAME];
+  const { summary: _layerSummary, description: _layerDescription, ...wanted } = layer;
+  return (
+    isSubset(wanted, plan) &&
+    sameKeys(service.environment, current?.environment) &&
+    Object.keys(plan.checks ?? {}).length === Object.keys(layer.checks ?? {}).length
+  );
+}

@@ -1,0 +1,107 @@
+// The one reconcile every hook and action runs: read what the operator set, check it,
+// bring the container to the desired state, and say in the unit status how the worker is.
+import type { Juju } from '../juju/types';
+import { PebbleConnectionError, type Pebble, type ServiceInfo } from '../pebble/types';
+import { SERVICE_NAME } from '../workload/contract';
+import { workerRuntime } from './charm-files';
+import { readInputs, type CharmInputs } from './inputs';
+import { desiredLayer } from './layer';
+import { runtimeDir, workflowsDir, type WorkerPaths } from './paths';
+import { WAITING_FOR_PEBBLE, parseWorkerStatus, workerUnitStatus, type UnitStatus } from './status';
+import {
+  RUNTIME_HASH_ENV,
+  WORKFLOWS_HASH_ENV,
+  renderWorkerEnvironment,
+  type ModelProxies,
+} from './worker-environment';
+import { syncWorkload, type DesiredWorkload } from './workload';
+
+export interface CharmContext {
+  juju: Juju;
+  pebble: Pebble;
+  /** JUJU_CHARM_DIR: where dist/ (worker runtime, bundled workflows package) is. */
+  charmDir: string;
+  paths: WorkerPaths;
+  modelProxies: ModelProxies;
+  /** Where checked workflows manifests are cached between hooks. */
+  cacheDir: string;
+}
+
+export type ReconcileOutcome =
+  | { kind: 'blocked'; status: UnitStatus }
+  | { kind: 'pebble-unreachable'; status: UnitStatus }
+  | { kind: 'reconciled'; status: UnitStatus; inputs: CharmInputs };
+
+function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWorkload {
+  const runtime = workerRuntime(context.charmDir);
+  const environment = renderWorkerEnvironment({
+    config: inputs.config,
+    envFileVariables: inputs.envFileVariables,
+    modelProxies: context.modelProxies,
+    secretsFile: context.paths.secretsFile,
+    statusFile: context.paths.statusFile,
+    workflowsDir: workflowsDir(context.paths, inputs.workflows.hash),
+  });
+  const layerEnvironment = {
+    ...environment.layerEnvironment,
+    [RUNTIME_HASH_ENV]: runtime.fingerprint,
+    [WORKFLOWS_HASH_ENV]: inputs.workflows.hash,
+  };
+  return {
+    layer: desiredLayer(runtimeDir(context.paths, runtime.fingerprint), layerEnvironment),
+    runtime,
+    workflows: inputs.workflows,
+    secretsFileContent: environment.secretsFileContent,
+  };
+}
+
+/** How the worker is doing now, from Pebble (service state, status file). */
+export async function observeWorker(
+  context: CharmContext,
+  inputs: CharmInputs,
+  known: { service?: ServiceInfo; startError?: string } = {},
+): Promise<UnitStatus> {
+  const service = known.service ?? (await context.pebble.getServices([SERVICE_NAME]))[0];
+  const worker = parseWorkerStatus(await context.pebble.pull(context.paths.statusFile));
+  return workerUnitStatus({
+    service,
+    worker,
+    startError: known.startError,
+    namespace: inputs.config.namespace,
+    queue: inputs.config.queue,
+  });
+}
+
+export async function reconcile(context: CharmContext): Promise<ReconcileOutcome> {
+  const { juju } = context;
+  const inputs = await readInputs(juju, context.charmDir, context.cacheDir);
+  if (!inputs.ok) {
+    // Pebble is left alone: the last good layer and files keep the running worker going.
+    const status: UnitStatus = { status: 'blocked', message: inputs.message };
+    await juju.log('WARNING', inputs.message);
+    await juju.statusSet(status.status, status.message);
+    return { kind: 'blocked', status };
+  }
+  const { manifest } = inputs.inputs.workflows;
+  await juju.applicationVersionSet(`${manifest.name}@${manifest.version}`);
+
+  try {
+    const sync = await syncWorkload(
+      juju,
+      context.pebble,
+      context.paths,
+      desiredWorkload(context, inputs.inputs),
+    );
+    const status = await observeWorker(context, inputs.inputs, {
+      service: sync.unchangedService,
+      startError: sync.startError,
+    });
+    await juju.statusSet(status.status, status.message);
+    return { kind: 'reconciled', status, inputs: inputs.inputs };
+  } catch (error) {
+    if (!(error instanceof PebbleConnectionError)) throw error;
+    await juju.log('INFO', `Pebble in container temporal-worker is not reachable yet: ${error.message}`);
+    await juju.statusSet(WAITING_FOR_PEBBLE.status, WAITING_FOR_PEBBLE.message);
+    return { kind: 'pebble-unreachable', status: WAITING_FOR_PEBBLE };
+  }
+}

@@ -1,0 +1,76 @@
+// The unit status that explains the worker, from the service state and the status file
+// the worker writes (WorkerStatus).
+import type { StatusName } from '../juju/types';
+import type { ServiceInfo } from '../pebble/types';
+import type { WorkerStatus } from '../workload/contract';
+
+export interface UnitStatus {
+  status: StatusName;
+  message: string;
+}
+
+export const WAITING_FOR_PEBBLE: UnitStatus = {
+  status: 'waiting',
+  message: 'waiting for Pebble in container temporal-worker',
+};
+
+const MAX_DETAIL = 200;
+
+export function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 1)}…` : line;
+}
+
+export function parseWorkerStatus(content: Buffer | null): WorkerStatus | null {
+  if (!content) return null;
+  try {
+    const status = JSON.parse(content.toString('utf8')) as WorkerStatus;
+    return typeof status?.state === 'string' ? status : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface WorkerObservation {
+  service: ServiceInfo | undefined;
+  worker: WorkerStatus | null;
+  /** Why the last start/replan change failed, if it did. */
+  startError?: string;
+  namespace: string;
+  queue: string;
+}
+
+export function workerUnitStatus({
+  service,
+  worker,
+  startError,
+  namespace,
+  queue,
+}: WorkerObservation): UnitStatus {
+  if (worker?.state === 'failed')
+    return { status: 'blocked', message: `worker failed: ${firstLine(worker.message)}` };
+  const current = service?.current ?? 'inactive';
+  if (current === 'backoff') {
+    return { status: 'waiting', message: 'worker not running: it exited and Pebble restarts it (backoff)' };
+  }
+  if (current !== 'active') {
+    const reason = startError ? firstLine(startError) : `service is ${current}`;
+    return { status: 'blocked', message: `worker not running: ${reason}` };
+  }
+  switch (worker?.state) {
+    case 'up':
+      if (worker.namespace === namespace && worker.queue === queue) {
+        return {
+          status: 'active',
+          message: `worker listening to namespace '${namespace}' on queue '${queue}'`,
+        };
+      }
+      return { status: 'maintenance', message: 'worker starting' };
+    case 'down':
+      return { status: 'waiting', message: `worker not connected: ${firstLine(worker.message)}` };
+    case 'stopping':
+      return { status: 'maintenance', message: 'worker stopping' };
+    default:
+      return { status: 'maintenance', message: 'worker starting' };
+  }
+}

@@ -1,0 +1,87 @@
+// What the worker process gets: the layer's environment (nothing secret, shown by
+// `pebble plan`) and the secrets file's content (mode 0600, read by the worker at start).
+import { createHash } from 'node:crypto';
+import { ENV, HEALTH_PORT, PROMETHEUS_PORT, configEnvName } from '../workload/contract';
+import type { CharmConfig } from './config';
+import { OPTION_NAMES, isSecretOption } from './config-options';
+
+/** Proxy settings of the model (`JUJU_CHARM_HTTP_PROXY` …), used when the config leaves them empty. */
+export interface ModelProxies {
+  http: string;
+  https: string;
+  no: string;
+}
+
+export interface WorkerEnvironmentInput {
+  config: CharmConfig;
+  envFileVariables: Record<string, string>;
+  modelProxies: ModelProxies;
+  secretsFile: string;
+  statusFile: string;
+  workflowsDir: string;
+}
+
+export interface WorkerEnvironment {
+  /** For the layer: no secret values, only their digest (`TWC_SECRETS_HASH`). */
+  layerEnvironment: Record<string, string>;
+  /** Environment name → value, for the secrets file. */
+  secrets: Record<string, string>;
+  secretsFileContent: string;
+}
+
+export const RUNTIME_HASH_ENV = 'TWC_RUNTIME_HASH';
+export const WORKFLOWS_HASH_ENV = 'TWC_WORKFLOWS_HASH';
+export const SECRETS_HASH_ENV = 'TWC_SECRETS_HASH';
+
+function carriesCredentials(proxy: string): boolean {
+  try {
+    const url = new URL(proxy);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return proxy.includes('@');
+  }
+}
+
+export function digest(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEnvironment {
+  const { config, modelProxies } = input;
+  const layerEnvironment: Record<string, string> = {};
+  const secrets: Record<string, string> = { ...input.envFileVariables };
+
+  for (const name of OPTION_NAMES) {
+    const target = isSecretOption(name) ? secrets : layerEnvironment;
+    target[configEnvName(name)] = config.values[name];
+  }
+
+  const proxies: Array<[string, string, string]> = [
+    ['http-proxy', 'HTTP_PROXY', config.values['http-proxy'] || modelProxies.http],
+    ['https-proxy', 'HTTPS_PROXY', config.values['https-proxy'] || modelProxies.https],
+    ['no-proxy', 'NO_PROXY', config.values['no-proxy'] || modelProxies.no],
+  ];
+  for (const [option, variable, value] of proxies) {
+    if (value === '') continue;
+    const target = carriesCredentials(value) ? secrets : layerEnvironment;
+    if (target === secrets) {
+      delete layerEnvironment[configEnvName(option)];
+      secrets[configEnvName(option)] = config.values[option as 'http-proxy'];
+    }
+    target[variable] = value;
+    target[variable.toLowerCase()] = value;
+  }
+
+  Object.assign(layerEnvironment, {
+    [ENV.secretsFile]: input.secretsFile,
+    [ENV.workflowsDir]: input.workflowsDir,
+    [ENV.statusFile]: input.statusFile,
+    [ENV.healthPort]: String(HEALTH_PORT),
+    [ENV.prometheusPort]: String(PROMETHEUS_PORT),
+  });
+
+  const sortedSecrets = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
+  const secretsFileContent = `${JSON.stringify(sortedSecrets, null, 2)}\n`;
+  layerEnvironment[SECRETS_HASH_ENV] = digest(secretsFileContent);
+  return { layerEnvironment, secrets: sortedSecrets, secretsFileContent };
+}

@@ -1,0 +1,134 @@
+// The `workflows-file` resource: an npm-pack-style tarball (files under `package/`) holding
+// manifest.json (WorkflowsManifest) and the files it names. Unpacked in memory, checked,
+// then pushed file by file. Problems come back as "workflows-file: <reason>".
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import * as z from 'zod/mini';
+import { MANIFEST_FILE, type WorkflowsManifest } from '../workload/contract';
+
+export interface WorkflowsPackage {
+  manifest: WorkflowsManifest;
+  /** Path relative to the package root → content. */
+  files: Map<string, Buffer>;
+  /** sha256 of the tarball: names the folder the package is pushed into. */
+  hash: string;
+}
+
+export type WorkflowsPackageResult = { ok: true; package: WorkflowsPackage } | { ok: false; message: string };
+
+const NAMES = z.array(z.string().check(z.minLength(1)));
+const MANIFEST = z.object({
+  name: z.string().check(z.minLength(1)),
+  version: z.string().check(z.minLength(1)),
+  temporalSdkVersion: z.string().check(z.minLength(1)),
+  workflowBundle: z.string().check(z.minLength(1)),
+  activities: z.string().check(z.minLength(1)),
+  workflowNames: NAMES,
+  activityNames: NAMES,
+});
+
+const PACKAGE_PREFIX = 'package/';
+
+function failure(reason: string): WorkflowsPackageResult {
+  return { ok: false, message: `workflows-file: ${reason}` };
+}
+
+async function unpackInMemory(tarball: Buffer): Promise<Map<string, Buffer>> {
+  const { Parser } = await import('tar');
+  const files = new Map<string, Buffer>();
+  return new Promise((resolve, reject) => {
+    const parser = new Parser({
+      strict: true,
+      onReadEntry: (entry) => {
+        const chunks: Buffer[] = [];
+        entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+        entry.on('end', () => {
+          if (entry.type === 'File' || entry.type === 'OldFile') files.set(entry.path, Buffer.concat(chunks));
+        });
+      },
+    });
+    parser.on('error', reject);
+    parser.on('abort', reject);
+    parser.on('end', () => resolve(files));
+    parser.end(tarball);
+  });
+}
+
+function packageRelative(entryPath: string): string | null {
+  if (!entryPath.startsWith(PACKAGE_PREFIX)) return null;
+  const relative = path.posix.normalize(entryPath.slice(PACKAGE_PREFIX.length));
+  if (relative === '.' || relative.startsWith('../') || path.posix.isAbsolute(relative)) return null;
+  return relative;
+}
+
+export async function loadWorkflowsPackage(tarball: Buffer): Promise<WorkflowsPackageResult> {
+  if (tarball[0] !== 0x1f || tarball[1] !== 0x8b) return failure('not a gzip-compressed tar archive (.tgz)');
+  let entries: Map<string, Buffer>;
+  try {
+    entries = await unpackInMemory(tarball);
+  } catch (error) {
+    return failure(`cannot unpack: ${(error as Error).message}`);
+  }
+  const files = new Map<string, Buffer>();
+  for (const [entryPath, content] of entries) {
+    const relative = packageRelative(entryPath);
+    if (relative === null) return failure(`entry '${entryPath}' is outside the package/ folder`);
+    files.set(relative, content);
+  }
+  const manifestContent = files.get(MANIFEST_FILE);
+  if (!manifestContent) return failure(`package/${MANIFEST_FILE} is missing`);
+  let manifestJson: unknown;
+  try {
+    manifestJson = JSON.parse(manifestContent.toString('utf8'));
+  } catch {
+    return failure(`${MANIFEST_FILE} is not valid JSON`);
+  }
+  const parsed = MANIFEST.safeParse(manifestJson);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '(root)')))];
+    return failure(`${MANIFEST_FILE} lacks or has invalid ${fields.join(', ')}`);
+  }
+  const manifest = parsed.data;
+  for (const key of ['workflowBundle', 'activities'] as const) {
+    const named = path.posix.normalize(manifest[key]);
+    if (!files.get(named)?.length)
+      return failure(`${MANIFEST_FILE} names ${key} '${manifest[key]}', which is missing or empty`);
+  }
+  const hash = createHash('sha256').update(tarball).digest('hex');
+  return { ok: true, package: { manifest, files, hash } };
+}
+
+export interface InspectedWorkflowsPackage {
+  manifest: WorkflowsManifest;
+  hash: string;
+  /** The unpacked files, when they had to be unpacked to check the package. */
+  loaded?: WorkflowsPackage;
+}
+
+export type InspectResult = { ok: true; package: InspectedWorkflowsPackage } | { ok: false; message: string };
+
+/**
+ * The manifest of a package, checked. Unpacking costs tens of ms, so the manifest of a
+ * package that passed the checks is cached by its content hash in `cacheDir`
+ * (update-status then only hashes the tarball).
+ */
+export async function inspectWorkflowsPackage(tarball: Buffer, cacheDir: string): Promise<InspectResult> {
+  const hash = createHash('sha256').update(tarball).digest('hex');
+  const { readFile, writeFile, mkdir } = await import('node:fs/promises');
+  const cacheFile = path.join(cacheDir, `workflows-${hash}.json`);
+  try {
+    const manifest = MANIFEST.parse(JSON.parse(await readFile(cacheFile, 'utf8')));
+    return { ok: true, package: { manifest, hash } };
+  } catch {
+    // Not cached yet (or unreadable): check the package itself.
+  }
+  const result = await loadWorkflowsPackage(tarball);
+  if (!result.ok) return result;
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    await writeFile(cacheFile, JSON.stringify(result.package.manifest));
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+  return { ok: true, package: { manifest: result.package.manifest, hash, loaded: result.package } };
+}

@@ -1,0 +1,122 @@
+// Brings the container to the desired state through Pebble: pushes what changed (by
+// content hash), adds the layer, replans, and removes what the new plan no longer uses.
+import * as path from 'node:path';
+import type { Juju } from '../juju/types';
+import {
+  PebbleChangeError,
+  type FileToPush,
+  type Layer,
+  type Pebble,
+  type ServiceInfo,
+} from '../pebble/types';
+import { LAYER_LABEL, SERVICE_NAME } from '../workload/contract';
+import { readRuntimeFile, type RuntimeFiles } from './charm-files';
+import { planHasLayer } from './layer';
+import { runtimeDir, workflowsDir, type WorkerPaths } from './paths';
+import { RUNTIME_HASH_ENV, SECRETS_HASH_ENV, WORKFLOWS_HASH_ENV } from './worker-environment';
+import { loadWorkflowsPackage, type WorkflowsPackage } from './workflows-package';
+
+export interface DesiredWorkload {
+  layer: Layer;
+  runtime: RuntimeFiles;
+  workflows: { hash: string; tarball: Buffer; loaded?: WorkflowsPackage };
+  secretsFileContent: string;
+}
+
+export interface SyncResult {
+  /** Set when the replan's change failed (e.g. the worker exited at once). */
+  startError?: string;
+  /** The service as found, when nothing was replanned (saves asking again). */
+  unchangedService?: ServiceInfo;
+}
+
+async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string): Promise<void> {
+  // One file per request: the native bridge alone is tens of MB.
+  for (const file of runtime.files) {
+    await pebble.push([
+      { path: path.posix.join(dir, file), content: readRuntimeFile(runtime, file), makeDirs: true },
+    ]);
+  }
+}
+
+async function pushWorkflows(
+  pebble: Pebble,
+  workflows: DesiredWorkload['workflows'],
+  dir: string,
+): Promise<void> {
+  let loaded = workflows.loaded;
+  if (!loaded) {
+    const result = await loadWorkflowsPackage(workflows.tarball);
+    if (!result.ok)
+      throw new Error(`a workflows package that passed its checks no longer loads: ${result.message}`);
+    loaded = result.package;
+  }
+  const files: FileToPush[] = [...loaded.files].map(([file, content]) => ({
+    path: path.posix.join(dir, file),
+    content,
+    makeDirs: true,
+  }));
+  await pebble.push(files);
+}
+
+/** Removes every folder under `root` except `keep` (older runtimes or packages). */
+async function removeOthers(pebble: Pebble, root: string, keep: string): Promise<void> {
+  const entries = await pebble.listFiles(root).catch(() => []);
+  for (const entry of entries) {
+    if (entry.type === 'directory' && entry.name !== keep)
+      await pebble.remove(entry.path, { recursive: true });
+  }
+}
+
+export async function syncWorkload(
+  juju: Juju,
+  pebble: Pebble,
+  paths: WorkerPaths,
+  desired: DesiredWorkload,
+): Promise<SyncResult> {
+  const plan = await pebble.getPlan();
+  const currentEnv = plan.services?.[SERVICE_NAME]?.environment ?? {};
+  const wantedEnv = desired.layer.services![SERVICE_NAME]!.environment!;
+  const changed = (variable: string) => currentEnv[variable] !== wantedEnv[variable];
+
+  const runtimeHash = wantedEnv[RUNTIME_HASH_ENV]!;
+  const workflowsHash = wantedEnv[WORKFLOWS_HASH_ENV]!;
+  const pushedFolders = changed(RUNTIME_HASH_ENV) || changed(WORKFLOWS_HASH_ENV);
+  if (changed(RUNTIME_HASH_ENV)) {
+    await juju.statusSet('maintenance', 'pushing the worker runtime');
+    await pushRuntime(pebble, desired.runtime, runtimeDir(paths, runtimeHash));
+  }
+  if (changed(WORKFLOWS_HASH_ENV)) {
+    await juju.statusSet('maintenance', 'pushing the workflows package');
+    await pushWorkflows(pebble, desired.workflows, workflowsDir(paths, workflowsHash));
+  }
+  if (changed(SECRETS_HASH_ENV)) {
+    await pebble.push([
+      { path: paths.secretsFile, content: desired.secretsFileContent, permissions: '600', makeDirs: true },
+    ]);
+  }
+
+  const layerChanged = !planHasLayer(plan, desired.layer);
+  if (layerChanged) {
+    await juju.statusSet('maintenance', 'replanning the worker');
+    await pebble.addLayer(LAYER_LABEL, desired.layer);
+    // The next worker writes its own status; an old "up" must not pass for it.
+    await pebble.remove(paths.statusFile, { recursive: true });
+  }
+  const [service] = await pebble.getServices([SERVICE_NAME]);
+  if (!layerChanged && (service?.current === 'active' || service?.current === 'backoff')) {
+    return { unchangedService: service };
+  }
+  let startError: string | undefined;
+  try {
+    await pebble.replan();
+  } catch (error) {
+    if (!(error instanceof PebbleChangeError)) throw error;
+    startError = error.message;
+  }
+  if (pushedFolders) {
+    await removeOthers(pebble, paths.runtimeRoot, runtimeHash);
+    await removeOthers(pebble, paths.workflowsRoot, workflowsHash);
+  }
+  return { startError };
+}
