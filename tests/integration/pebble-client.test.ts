@@ -1,0 +1,188 @@
+// PebbleClient against a real Pebble daemon (tests/harness/pebble.ts).
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  PebbleAPIError,
+  PebbleChangeError,
+  PebbleClient,
+  PebbleConnectionError,
+  type Layer,
+} from '../../src/pebble';
+import { startPebble, type RunningPebble } from '../harness/pebble';
+
+const SLEEPER: Layer = {
+  summary: 'test layer',
+  services: {
+    sleeper: { override: 'replace', command: '/bin/sleep 600', startup: 'enabled', 'kill-delay': '1s' },
+  },
+  checks: {
+    sleeper: { override: 'replace', level: 'alive', period: '10s', exec: { command: '/bin/true' } },
+  },
+};
+
+describe('PebbleClient against a real Pebble', () => {
+  let pebble: RunningPebble;
+  let client: PebbleClient;
+  let filesDir: string;
+
+  beforeAll(async () => {
+    pebble = await startPebble();
+    client = new PebbleClient(pebble.socketPath);
+    filesDir = mkdtempSync(path.join(os.tmpdir(), 'pebble-files-'));
+  });
+
+  afterAll(async () => {
+    await pebble?.stop();
+    rmSync(filesDir, { recursive: true, force: true });
+  });
+
+  it('answers system-info', async () => {
+    const info = await client.systemInfo();
+
+    expect(info.version).toMatch(/^v?\d+\.\d+/);
+    expect(info['boot-id']).toBeTruthy();
+  });
+
+  it('adds a layer and reads it back in the combined plan', async () => {
+    await client.addLayer('test', SLEEPER);
+
+    const plan = await client.getPlan();
+
+    expect(plan.services?.sleeper).toMatchObject({
+      override: 'replace',
+      command: '/bin/sleep 600',
+      startup: 'enabled',
+    });
+    expect(plan.checks?.sleeper).toMatchObject({ level: 'alive', exec: { command: '/bin/true' } });
+  });
+
+  it('replans, starting the enabled service, and waits for the change', async () => {
+    await client.replan();
+
+    await expect(client.getServices(['sleeper'])).resolves.toEqual([
+      expect.objectContaining({ name: 'sleeper', startup: 'enabled', current: 'active' }),
+    ]);
+  });
+
+  it('stops, starts and restarts services, waiting on each change', async () => {
+    await client.stopServices(['sleeper']);
+    expect((await client.getServices(['sleeper']))[0]?.current).toBe('inactive');
+
+    await client.startServices(['sleeper']);
+    expect((await client.getServices(['sleeper']))[0]?.current).toBe('active');
+
+    const since = async () =>
+      ((await client.getServices(['sleeper']))[0] as unknown as { 'current-since': string })['current-since'];
+    const before = await since();
+    await client.restartServices(['sleeper']);
+    expect((await client.getServices(['sleeper']))[0]?.current).toBe('active');
+    expect(await since()).not.toEqual(before);
+  });
+
+  it('lists checks', async () => {
+    const checks = await client.getChecks();
+
+    expect(checks).toEqual([
+      expect.objectContaining({ name: 'sleeper', level: 'alive', threshold: 3, failures: 0 }),
+    ]);
+    expect(['up', 'down']).toContain(checks[0]!.status);
+  });
+
+  it('throws PebbleChangeError with the task log when a service exits at once', async () => {
+    await client.addLayer('quitter', {
+      services: { quitter: { override: 'replace', command: '/bin/sh -c "echo bye; exit 3"' } },
+    });
+
+    const error = await client.startServices(['quitter']).catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(PebbleChangeError);
+    expect((error as PebbleChangeError).message).toMatch(/exited quickly/);
+    expect((error as PebbleChangeError).message).toMatch(/Logs from task 0[\s\S]*bye/);
+    expect((error as PebbleChangeError).changeId).toMatch(/^\d+$/);
+  });
+
+  it('pushes several files in one request with permissions and parent dirs, then pulls, lists and removes them', async () => {
+    const dir = path.join(filesDir, 'a', 'b');
+    const binary = Buffer.from([0, 1, 2, 255, 13, 10, 45, 45]);
+    const requestsBefore = client.requestCount;
+
+    await client.push([
+      { path: `${dir}/secrets.json`, content: '{"KEY":"value"}', permissions: '600', makeDirs: true },
+      { path: `${dir}/blob.bin`, content: binary, makeDirs: true },
+    ]);
+
+    expect(client.requestCount - requestsBefore).toBe(1);
+    expect(statSync(`${dir}/secrets.json`).mode & 0o777).toBe(0o600);
+    await expect(client.pull(`${dir}/secrets.json`)).resolves.toEqual(Buffer.from('{"KEY":"value"}'));
+    await expect(client.pull(`${dir}/blob.bin`)).resolves.toEqual(binary);
+    const listing = await client.listFiles(dir);
+    expect(listing.map((file) => [file.name, file.type, file.permissions]).sort()).toEqual([
+      ['blob.bin', 'file', '644'],
+      ['secrets.json', 'file', '600'],
+    ]);
+
+    await client.remove(`${dir}/blob.bin`);
+    expect((await client.listFiles(dir)).map((file) => file.name)).toEqual(['secrets.json']);
+    await client.remove(path.join(filesDir, 'a'), { recursive: true });
+    await expect(client.listFiles(dir)).rejects.toMatchObject({ statusCode: 404, kind: 'not-found' });
+  });
+
+  it('makes directories with the given permissions', async () => {
+    const dir = path.join(filesDir, 'x', 'y');
+
+    await client.makeDir(dir, { makeParents: true, permissions: '750' });
+
+    expect(statSync(dir).mode & 0o777).toBe(0o750);
+  });
+
+  it('returns null when pulling a missing file', async () => {
+    await expect(client.pull(path.join(filesDir, 'missing.txt'))).resolves.toBeNull();
+  });
+
+  it('reports per-path push errors', async () => {
+    const error = await client
+      .push([{ path: path.join(filesDir, 'no', 'such', 'dir', 'f.txt'), content: 'x' }])
+      .catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(PebbleAPIError);
+    expect((error as PebbleAPIError).message).toMatch(/cannot write .*f\.txt/);
+  });
+
+  it('raises PebbleAPIError with status and kind for API errors', async () => {
+    const error = await client.listFiles(path.join(filesDir, 'nope')).catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(PebbleAPIError);
+    expect(error).toMatchObject({ statusCode: 404, kind: 'not-found' });
+
+    const badLayer = await client
+      .addLayer('bad', { services: { x: { command: '/bin/true' } as never } })
+      .catch((err: unknown) => err);
+    expect(badLayer).toBeInstanceOf(PebbleAPIError);
+    expect(badLayer).toMatchObject({ statusCode: 400 });
+    expect((badLayer as Error).message).toMatch(/override/);
+  });
+
+  it('raises PebbleConnectionError when the socket is missing', async () => {
+    const missing = new PebbleClient(path.join(pebble.containersDir, 'gone', 'pebble.socket'));
+
+    const error = await missing.systemInfo().catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(PebbleConnectionError);
+    expect((error as Error).message).toBe(
+      `cannot connect to Pebble: socket not found at '${path.join(pebble.containersDir, 'gone', 'pebble.socket')}' (container restarted?)`,
+    );
+  });
+});
+
+describe('PebbleClient after Pebble stopped', () => {
+  it('raises PebbleConnectionError', async () => {
+    const pebble = await startPebble();
+    const client = new PebbleClient(pebble.socketPath);
+    await client.systemInfo();
+
+    await pebble.stop();
+
+    await expect(client.systemInfo()).rejects.toBeInstanceOf(PebbleConnectionError);
+  });
+});
