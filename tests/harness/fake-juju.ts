@@ -564,12 +564,23 @@ function runProcess(
       clearTimeout(timer);
       reject(new Error(`cannot run ${file}: ${err.message}`));
     });
-    child.on('close', (code, signal) => {
+    // Resolve on exit, not on close: a background process the charm left behind may keep
+    // the pipes open, and Juju does not wait for it either.
+    child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({
-        exitCode: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1),
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
+      const finish = () => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({
+          exitCode: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1),
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+        });
+      };
+      const grace = setTimeout(finish, 500);
+      child.once('close', () => {
+        clearTimeout(grace);
+        finish();
       });
     });
   });

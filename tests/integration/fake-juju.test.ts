@@ -1,6 +1,6 @@
 // The fake Juju harness dispatching a tiny charm: a shell `dispatch` that calls the
 // fake hook tools, records its environment, and exits with a code chosen by the test.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeJujuModel } from '../harness/fake-juju';
@@ -15,6 +15,9 @@ if [ -n "$JUJU_ACTION_NAME" ]; then
   action-log -- "working"
   action-set done=yes detail.value="$(action-get --format=json delay)"
   [ "$TEST_ACTION_FAIL" = 1 ] && action-fail -- "could not restart"
+fi
+if [ "$TEST_BACKGROUND" = 1 ]; then
+  (sleep 1; is-leader --format=json > "$JUJU_CHARM_DIR/late.txt" 2>&1; echo "exit $?" >> "$JUJU_CHARM_DIR/late.txt") &
 fi
 echo "to stdout"
 echo "to stderr" >&2
@@ -186,6 +189,17 @@ describe('FakeJujuModel dispatching a charm', () => {
     model.setConfig({ host: 'temporal:7233', 'log-level': null });
 
     expect(model.config()).toMatchObject({ host: 'temporal:7233', 'log-level': 'info' });
+  });
+
+  it('returns when the dispatch process exits, while a process it left behind cannot reach the agent', async () => {
+    const result = await model.dispatch('hooks/update-status', { env: { TEST_BACKGROUND: '1' } });
+
+    expect(result.exitCode).toBe(0);
+    const late = path.join(charmDir, 'late.txt');
+    for (let i = 0; i < 100 && !/exit \d/.test(existsSync(late) ? readFileSync(late, 'utf8') : ''); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(readFileSync(late, 'utf8')).toMatch(/^ERROR .*hook context[\s\S]*exit 1/);
   });
 
   it('rejects hook tools called after the hook ended', async () => {
