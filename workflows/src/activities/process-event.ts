@@ -57,6 +57,8 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
     );
 
     let rebuilds: ImageRebuild[];
+    // A dispatch the consumer could not record is its failure, not the pipeline's: it goes back to it.
+    let recordingFailed = false;
     try {
       rebuilds = await rebuildImagesFor(release, {
         settings,
@@ -64,10 +66,17 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
         now,
         signal,
         alreadyDispatched: ctx.alreadyDispatched,
-        onDispatched: (image) => ctx.onDispatched(image),
+        onDispatched: async (image) => {
+          try {
+            await ctx.onDispatched(image);
+          } catch (error) {
+            recordingFailed = true;
+            throw error;
+          }
+        },
       });
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted || recordingFailed) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       log.error(`Rebuild pipeline failed: ${reason}`, { message_id: event.message_id });
       // '*' stands for every image, as the Python script's default image name.

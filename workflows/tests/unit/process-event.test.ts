@@ -398,6 +398,18 @@ describe('processEvent against the stand-ins', () => {
     }
   });
 
+  it('hands back to the consumer a dispatch it could not record, without going on', async () => {
+    const { ctx } = pipelineContext(env);
+    const recordingError = new Error('could not record the dispatch');
+
+    await expect(
+      processEvent(ociEvent(), { ...ctx, onDispatched: () => Promise.reject(recordingError) }),
+    ).rejects.toBe(recordingError);
+    expect(standins.github.dispatches.map((dispatch) => dispatch.inputs['oci-image-name'])).toEqual([
+      'kafka',
+    ]);
+  });
+
   it('stops when the activity is cancelled', async () => {
     const { ctx } = pipelineContext(env);
     const cancellation = new AbortController();
