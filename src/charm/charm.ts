@@ -1,8 +1,9 @@
 // Runs one event: every hook reconciles; the `restart` action reconciles, then restarts.
-import type { CharmContext } from './reconcile';
-import { reconcile } from './reconcile';
-import { runRestartAction } from './restart-action';
+// User mistakes end in a status, never a failed hook; only a bug (an unexpected
+// exception) exits non-zero, after logging its stack through juju-log.
 import type { CharmEvent } from './event';
+import { reconcile, type CharmContext } from './reconcile';
+import { runRestartAction } from './restart-action';
 
 export async function runEvent(event: CharmEvent, context: CharmContext): Promise<void> {
   if (event.kind === 'hook') {
@@ -14,4 +15,16 @@ export async function runEvent(event: CharmEvent, context: CharmContext): Promis
     return;
   }
   await context.juju.actionFail(`unknown action '${event.name}'`);
+}
+
+/** Runs the event and returns the process exit code. */
+export async function dispatchEvent(event: CharmEvent, context: CharmContext): Promise<number> {
+  try {
+    await runEvent(event, context);
+    return 0;
+  } catch (error) {
+    const report = `unexpected error in ${event.kind} ${event.name}: ${(error as Error)?.stack ?? String(error)}`;
+    await context.juju.log('ERROR', report).catch(() => process.stderr.write(`${report}\n`));
+    return 1;
+  }
 }

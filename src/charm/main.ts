@@ -1,0 +1,51 @@
+// Entry point of dist/charm.js, run by ./dispatch for every hook and action.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HookTools } from '../juju/hook-tools';
+import type { Juju } from '../juju/types';
+import { PebbleClient } from '../pebble/client';
+import { WORKER_HOME } from '../workload/contract';
+import { dispatchEvent } from './charm';
+import { eventFromDispatchPath } from './event';
+import { pebbleSocketPath, workerPaths } from './paths';
+import type { CharmContext } from './reconcile';
+
+export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): CharmContext {
+  return {
+    juju,
+    pebble: new PebbleClient(pebbleSocketPath(env.CHARM_CONTAINERS_DIR || undefined)),
+    charmDir: env.JUJU_CHARM_DIR || process.cwd(),
+    paths: workerPaths(env.CHARM_WORKER_HOME || WORKER_HOME),
+    modelProxies: {
+      http: env.JUJU_CHARM_HTTP_PROXY ?? '',
+      https: env.JUJU_CHARM_HTTPS_PROXY ?? '',
+      no: env.JUJU_CHARM_NO_PROXY ?? '',
+    },
+    cacheDir: path.join(os.tmpdir(), 'temporal-worker-k8s-charm'),
+  };
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const event = eventFromDispatchPath(env.JUJU_DISPATCH_PATH);
+  if (!event) {
+    process.stderr.write(`nothing to do for JUJU_DISPATCH_PATH='${env.JUJU_DISPATCH_PATH ?? ''}'\n`);
+    return 0;
+  }
+  const context = contextFromEnvironment(new HookTools(), env);
+  const code = await dispatchEvent(event, context);
+  // Benchmark seam (never set by Juju): how much this hook asked of Juju and Pebble.
+  if (env.CHARM_REPORT_CALLS) {
+    const calls = {
+      hookTools: (context.juju as HookTools).callCount,
+      pebble: (context.pebble as PebbleClient).requestCount,
+    };
+    process.stderr.write(`charm-calls ${JSON.stringify(calls)}\n`);
+  }
+  return code;
+}
+
+if (require.main === module) {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}

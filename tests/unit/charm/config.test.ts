@@ -1,0 +1,188 @@
+import { validateConfig } from '../../../src/charm/config';
+import { CONFIG_OPTIONS, OIDC_OPTIONS, CANDID_OPTIONS } from '../../../src/charm/config-options';
+import type { ConfigValue } from '../../../src/juju/types';
+import { generateKeyPairSync } from 'node:crypto';
+import { VALID_CONFIG } from './charm-fixture';
+
+const TEST_CA = `-----BEGIN CERTIFICATE-----
+MIIBfjCCASOgAwIBAgIUeEpYmlVp24J6t3fWvU14emCAtaMwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJdGVzdC1yb290MB4XDTI2MTEzMDAyMTM1NFoXDTM2MTEyNzAy
+MTM1NFowFDESMBAGA1UEAwwJdGVzdC1yb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAEKZ088vTRvrN26bhfs5DGW32augiL+cavbKvRyAIN/6OkEtUgc3LXgNoc
+8ilHcIgSJ66MeBPOfL5lgc5E7eOZLqNTMFEwHQYDVR0OBBYEFC9e2uJydDT4wH2V
+P6m5qHIi96e+MB8GA1UdIwQYMBaAFC9e2uJydDT4wH2VP6m5qHIi96e+MA8GA1Ud
+EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAOikNtVaX+y7ISDzZfTLPrp+
+g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
+5MY=
+-----END CERTIFICATE-----`;
+
+const RSA_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+  type: 'pkcs8',
+  format: 'pem',
+}) as string;
+
+export const GOOGLE_CONFIG: Record<string, ConfigValue> = {
+  'auth-provider': 'google',
+  'oidc-auth-type': 'service_account',
+  'oidc-project-id': 'project',
+  'oidc-private-key-id': 'key-id',
+  'oidc-private-key': RSA_KEY,
+  'oidc-client-email': 'worker@project.iam.gserviceaccount.com',
+  'oidc-client-id': '1234',
+  'oidc-auth-uri': 'https://accounts.google.com/o/oauth2/auth',
+  'oidc-token-uri': 'https://oauth2.googleapis.com/token',
+  'oidc-auth-cert-url': 'https://www.googleapis.com/oauth2/v1/certs',
+  'oidc-client-cert-url': 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
+};
+
+function message(config: Record<string, ConfigValue | null>): string {
+  const result = validateConfig({ ...VALID_CONFIG, ...config });
+  if (result.ok) throw new Error('expected the config to be rejected');
+  return result.message;
+}
+
+describe('validateConfig', () => {
+  it('accepts the minimal valid config and fills in the defaults', () => {
+    const result = validateConfig(VALID_CONFIG);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.values['log-level']).toBe('info');
+    expect(result.config.values['sentry-sample-rate']).toBe('1');
+    expect(result.config.values['sentry-redact-params']).toBe('false');
+    expect(result.config.supportedWorkflows).toBe('all');
+    expect(result.config.supportedActivities).toBe('all');
+  });
+
+  it('names every missing required key of an empty config', () => {
+    expect(validateConfig({}).ok).toBe(false);
+    expect(message({ host: '', namespace: '', queue: '' })).toBe('missing config: host, namespace, queue');
+    expect(message({ 'supported-workflows': '', 'supported-activities': '' })).toBe(
+      'missing config: supported-workflows, supported-activities',
+    );
+  });
+
+  it.each([
+    ['temporal', 'temporal:7233'],
+    ['temporal.example.com:443', 'temporal.example.com:443'],
+    ['10.0.0.1:7000', '10.0.0.1:7000'],
+    ['[::1]:7233', '[::1]:7233'],
+    ['[fd00::1]', '[fd00::1]:7233'],
+  ])('accepts host %s as %s', (host, normalised) => {
+    const result = validateConfig({ ...VALID_CONFIG, host });
+    expect(result.ok && result.config.values.host).toBe(normalised);
+  });
+
+  it.each([
+    ['log-level', 'verbose', 'log-level must be one of info, debug, warning, error, critical'],
+    ['log-level', '', 'log-level must be one of info, debug, warning, error, critical'],
+    ['host', 'temporal:0', 'host must be name[:port] with a port from 1 to 65535'],
+    ['host', 'temporal:70000', 'host must be name[:port] with a port from 1 to 65535'],
+    ['host', 'http://temporal:7233', 'host must be name[:port] with a port from 1 to 65535'],
+    ['host', '::1', 'host must be name[:port] with a port from 1 to 65535'],
+    ['host', 'temporal:abc', 'host must be name[:port] with a port from 1 to 65535'],
+    ['namespace', 'my rocks', 'namespace must not contain spaces'],
+    ['queue', 'oci factory', 'queue must not contain spaces'],
+    ['supported-workflows', 'A,,B', "supported-workflows must be 'all' or comma-separated workflow names"],
+    ['supported-activities', 'a b', "supported-activities must be 'all' or comma-separated activity names"],
+    ['workflows-file-name', 'dist/x.tgz', 'workflows-file-name must be a file name, without a folder'],
+    ['encryption-key', 'not base64!', 'encryption-key must be standard base64 of a 16- or 32-byte key'],
+    [
+      'encryption-key',
+      Buffer.alloc(24).toString('base64'),
+      'encryption-key must be standard base64 of a 16- or 32-byte key',
+    ],
+    [
+      'encryption-key',
+      Buffer.alloc(8).toString('base64'),
+      'encryption-key must be standard base64 of a 16- or 32-byte key',
+    ],
+    [
+      'encryption-key',
+      Buffer.alloc(32).toString('base64url'),
+      'encryption-key must be standard base64 of a 16- or 32-byte key',
+    ],
+    ['auth-provider', 'ldap', "auth-provider must be empty, 'google' or 'candid'"],
+    ['tls-root-cas', 'not a certificate', 'tls-root-cas must hold PEM certificates'],
+    [
+      'tls-root-cas',
+      '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+      'tls-root-cas must hold PEM certificates',
+    ],
+    ['candid-url', 'candid.example.com', 'candid-url must be an http(s) URL'],
+    ['oidc-private-key', 'not a key', 'oidc-private-key must be a PEM private key'],
+    ['oidc-client-email', 'nobody', 'oidc-client-email must be an email address'],
+    ['oidc-auth-uri', 'accounts', 'oidc-auth-uri must be an http(s) URL'],
+    ['oidc-token-uri', 'ftp://token', 'oidc-token-uri must be an http(s) URL'],
+    ['oidc-auth-cert-url', 'certs', 'oidc-auth-cert-url must be an http(s) URL'],
+    ['oidc-client-cert-url', 'certs', 'oidc-client-cert-url must be an http(s) URL'],
+    ['http-proxy', 'proxy:3128', 'http-proxy must be an http(s) URL'],
+    ['https-proxy', 'squid', 'https-proxy must be an http(s) URL'],
+    ['no-proxy', 'a b', 'no-proxy must be a comma-separated list of hosts'],
+    ['sentry-dsn', 'dsn-secret-value', 'sentry-dsn must be an http(s) URL'],
+    ['sentry-redact-params', 'yes', 'sentry-redact-params must be true or false'],
+    ['sentry-sample-rate', 1.5, 'sentry-sample-rate must be a number from 0 to 1'],
+    ['sentry-sample-rate', -0.1, 'sentry-sample-rate must be a number from 0 to 1'],
+    ['sentry-sample-rate', '0.5', 'sentry-sample-rate must be a number from 0 to 1'],
+  ] as Array<[string, ConfigValue, string]>)('blocks %s = %j naming the key', (key, value, reason) => {
+    const text = message({ [key]: value });
+    expect(text).toBe(`invalid config: ${reason}`);
+    if (typeof value === 'string' && value.length > 3) expect(text).not.toContain(value);
+  });
+
+  it('reports several problems at once', () => {
+    expect(message({ host: '', 'log-level': 'loud', 'sentry-sample-rate': 2 })).toBe(
+      'missing config: host; invalid config: log-level must be one of info, debug, warning, error, critical; ' +
+        'sentry-sample-rate must be a number from 0 to 1',
+    );
+  });
+
+  it('accepts every valid form of the checked options', () => {
+    const result = validateConfig({
+      ...VALID_CONFIG,
+      ...GOOGLE_CONFIG,
+      'log-level': 'DEBUG',
+      'tls-root-cas': `${TEST_CA}\n${TEST_CA}`,
+      'encryption-key': Buffer.alloc(32, 7).toString('base64'),
+      'supported-workflows': 'ConsumeEventsWorkflow, Other',
+      'sentry-dsn': 'https://key@sentry.example.com/1',
+      'sentry-sample-rate': 0,
+      'sentry-redact-params': true,
+      'http-proxy': 'http://proxy:3128',
+      'no-proxy': '.canonical.com, localhost',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.values['log-level']).toBe('debug');
+    expect(result.config.supportedWorkflows).toEqual(['ConsumeEventsWorkflow', 'Other']);
+  });
+
+  it('accepts a 16-byte encryption key', () => {
+    expect(
+      validateConfig({ ...VALID_CONFIG, 'encryption-key': Buffer.alloc(16, 1).toString('base64') }).ok,
+    ).toBe(true);
+  });
+
+  it.each(OIDC_OPTIONS)("auth-provider 'google' needs %s", (key) => {
+    expect(message({ ...GOOGLE_CONFIG, [key]: '' })).toBe(
+      `missing config for auth-provider 'google': ${key}`,
+    );
+  });
+
+  it.each(CANDID_OPTIONS)("auth-provider 'candid' needs %s", (key) => {
+    const candid = Object.fromEntries(CANDID_OPTIONS.map((option) => [option, 'https://candid.example.com']));
+    expect(message({ 'auth-provider': 'candid', ...candid, [key]: '' })).toBe(
+      `missing config for auth-provider 'candid': ${key}`,
+    );
+  });
+
+  it('blocks a complete candid config as not supported yet', () => {
+    const candid = Object.fromEntries(CANDID_OPTIONS.map((option) => [option, 'https://candid.example.com']));
+    expect(message({ 'auth-provider': 'candid', ...candid })).toBe(
+      "auth-provider 'candid' is not supported yet",
+    );
+  });
+
+  it('knows every option of the Python charm', () => {
+    expect(Object.keys(CONFIG_OPTIONS)).toHaveLength(32);
+  });
+});
