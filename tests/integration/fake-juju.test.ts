@@ -5,6 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeJujuModel } from '../harness/fake-juju';
 
+// The project-level testTimeout in jest.config.js is not applied (it is a global option).
+jest.setTimeout(60_000);
+
 const DISPATCH = `#!/bin/sh
 env > "$JUJU_CHARM_DIR/env.txt"
 pwd > "$JUJU_CHARM_DIR/cwd.txt"

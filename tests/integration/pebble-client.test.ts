@@ -11,6 +11,9 @@ import {
 } from '../../src/pebble';
 import { startPebble, type RunningPebble } from '../harness/pebble';
 
+// The project-level testTimeout in jest.config.js is not applied (it is a global option).
+jest.setTimeout(60_000);
+
 const SLEEPER: Layer = {
   summary: 'test layer',
   services: {
@@ -78,6 +81,35 @@ describe('PebbleClient against a real Pebble', () => {
     await client.restartServices(['sleeper']);
     expect((await client.getServices(['sleeper']))[0]?.current).toBe('active');
     expect(await since()).not.toEqual(before);
+  });
+
+  it('keeps waiting across several /wait rounds for a change slower than one request', async () => {
+    // Ignores SIGTERM, so stopping it lasts the whole 6 s kill-delay: more than one 4 s wait.
+    await client.addLayer('stubborn', {
+      services: {
+        stubborn: {
+          override: 'replace',
+          command: `/bin/sh -c 'trap "" TERM; exec /bin/sleep 600'`,
+          'kill-delay': '6s',
+        },
+      },
+    });
+    await client.startServices(['stubborn']);
+    const requestsBefore = client.requestCount;
+
+    await client.stopServices(['stubborn']);
+
+    expect(client.requestCount - requestsBefore).toBeGreaterThanOrEqual(3);
+    expect((await client.getServices(['stubborn']))[0]?.current).toBe('inactive');
+  });
+
+  it('gives up with PebbleChangeError at the overall deadline', async () => {
+    await client.startServices(['stubborn']);
+
+    const error = await client.stopServices(['stubborn'], 1000).catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(PebbleChangeError);
+    expect((error as Error).message).toMatch(/was not ready after 1 s/);
   });
 
   it('lists checks', async () => {
