@@ -1,5 +1,6 @@
 // A charm directory with a worker runtime and a bundled workflows package, plus the
 // in-memory Juju and Pebble, for state-transition tests of the reconcile.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +17,25 @@ export const VALID_CONFIG: Record<string, ConfigValue> = {
   host: 'temporal.example.com:7233',
   namespace: 'rocks',
   queue: 'oci-factory',
+};
+
+const RSA_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+  type: 'pkcs8',
+  format: 'pem',
+}) as string;
+
+export const GOOGLE_CONFIG: Record<string, ConfigValue> = {
+  'auth-provider': 'google',
+  'oidc-auth-type': 'service_account',
+  'oidc-project-id': 'project',
+  'oidc-private-key-id': 'key-id',
+  'oidc-private-key': RSA_KEY,
+  'oidc-client-email': 'worker@project.iam.gserviceaccount.com',
+  'oidc-client-id': '1234',
+  'oidc-auth-uri': 'https://accounts.google.com/o/oauth2/auth',
+  'oidc-token-uri': 'https://oauth2.googleapis.com/token',
+  'oidc-auth-cert-url': 'https://www.googleapis.com/oauth2/v1/certs',
+  'oidc-client-cert-url': 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
 };
 
 export const MANIFEST: WorkflowsManifest = {

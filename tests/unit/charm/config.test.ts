@@ -1,8 +1,7 @@
 import { validateConfig } from '../../../src/charm/config';
 import { CONFIG_OPTIONS, OIDC_OPTIONS, CANDID_OPTIONS } from '../../../src/charm/config-options';
 import type { ConfigValue } from '../../../src/juju/types';
-import { generateKeyPairSync } from 'node:crypto';
-import { VALID_CONFIG } from './charm-fixture';
+import { GOOGLE_CONFIG, VALID_CONFIG } from './charm-fixture';
 
 const TEST_CA = `-----BEGIN CERTIFICATE-----
 MIIBfjCCASOgAwIBAgIUeEpYmlVp24J6t3fWvU14emCAtaMwCgYIKoZIzj0EAwIw
@@ -15,25 +14,6 @@ EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAOikNtVaX+y7ISDzZfTLPrp+
 g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
 5MY=
 -----END CERTIFICATE-----`;
-
-const RSA_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-}) as string;
-
-export const GOOGLE_CONFIG: Record<string, ConfigValue> = {
-  'auth-provider': 'google',
-  'oidc-auth-type': 'service_account',
-  'oidc-project-id': 'project',
-  'oidc-private-key-id': 'key-id',
-  'oidc-private-key': RSA_KEY,
-  'oidc-client-email': 'worker@project.iam.gserviceaccount.com',
-  'oidc-client-id': '1234',
-  'oidc-auth-uri': 'https://accounts.google.com/o/oauth2/auth',
-  'oidc-token-uri': 'https://oauth2.googleapis.com/token',
-  'oidc-auth-cert-url': 'https://www.googleapis.com/oauth2/v1/certs',
-  'oidc-client-cert-url': 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
-};
 
 function message(config: Record<string, ConfigValue | null>): string {
   const result = validateConfig({ ...VALID_CONFIG, ...config });

@@ -1,0 +1,495 @@
+// State transitions of the one reconcile: given config, resources and the container,
+// run a hook and assert status, layer, pushed files.
+import { dispatchEvent } from '../../../src/charm/charm';
+import { reconcile } from '../../../src/charm/reconcile';
+import { SERVICE_NAME } from '../../../src/workload/contract';
+import type { ServiceLayer } from '../../../src/pebble/types';
+import {
+  GOOGLE_CONFIG,
+  MANIFEST,
+  VALID_CONFIG,
+  WORKER_HOME,
+  charmDir,
+  removeTempDirs,
+  unit,
+  workerReports,
+  workflowsTarball,
+  writeFile,
+  type Unit,
+} from './charm-fixture';
+
+afterAll(removeTempDirs);
+
+const hook = (name: string) => ({ kind: 'hook' as const, name });
+
+function service(u: Unit): ServiceLayer {
+  const found = u.pebble.plan.services?.[SERVICE_NAME];
+  if (!found) throw new Error('no temporal-worker service in the plan');
+  return found;
+}
+
+async function running(options: Parameters<typeof unit>[0] = {}): Promise<Unit> {
+  const u = unit(options);
+  await reconcile(u.context);
+  workerReports(u.pebble, 'up');
+  await reconcile(u.context);
+  expect(u.juju.status).toEqual({
+    status: 'active',
+    message: "worker listening to namespace 'rocks' on queue 'oci-factory'",
+  });
+  u.pebble.calls = [];
+  u.pebble.pushed = [];
+  u.juju.calls = [];
+  return u;
+}
+
+describe('blocked: bad input never touches Pebble', () => {
+  it('blocks an empty config naming the missing keys', async () => {
+    const u = unit({ config: {} });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({ status: 'blocked', message: 'missing config: host, namespace, queue' });
+    expect(u.pebble.calls).toEqual([]);
+  });
+
+  it('keeps the last good layer and files when the config turns bad', async () => {
+    const u = await running();
+    const planBefore = structuredClone(u.pebble.plan);
+    const startsBefore = u.pebble.starts.get(SERVICE_NAME);
+    u.juju.config['log-level'] = 'loud';
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message: 'invalid config: log-level must be one of info, debug, warning, error, critical',
+    });
+    expect(u.pebble.calls).toEqual([]);
+    expect(u.pebble.plan).toEqual(planBefore);
+    expect(u.pebble.services.get(SERVICE_NAME)).toBe('active');
+    expect(u.pebble.starts.get(SERVICE_NAME)).toBe(startsBefore);
+    expect(u.juju.logs).toContainEqual({ level: 'WARNING', message: expect.stringContaining('log-level') });
+  });
+
+  it('blocks a malformed env-file naming the line, never its value', async () => {
+    const u = await running();
+    u.juju.resources['env-file'] = writeFile('GOOD=1\nBAD LINE hunter2\n', '.env');
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({ status: 'blocked', message: 'env-file: line 2 is not KEY=VALUE' });
+    expect(u.juju.everythingSaid()).not.toContain('hunter2');
+    expect(u.pebble.calls).toEqual([]);
+  });
+
+  it('blocks an env-file that sets a TWC_ name', async () => {
+    const u = unit({ resources: { 'env-file': writeFile('TWC_QUEUE=other\n', '.env') } });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message: 'env-file: TWC_QUEUE: names starting with TWC_ are reserved for the charm',
+    });
+  });
+
+  it('blocks a corrupt workflows-file and keeps the running worker', async () => {
+    const u = await running();
+    u.juju.resources['workflows-file'] = writeFile('not a tarball', 'workflows.tgz');
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message: 'workflows-file: not a gzip-compressed tar archive (.tgz)',
+    });
+    expect(u.pebble.calls).toEqual([]);
+    expect(u.pebble.services.get(SERVICE_NAME)).toBe('active');
+  });
+
+  it('blocks an incomplete workflows-file', async () => {
+    const tarball = workflowsTarball({ files: { 'activities.js': null } });
+    const u = unit({ resources: { 'workflows-file': writeFile(tarball, 'wf.tgz') } });
+    await reconcile(u.context);
+    expect(u.juju.status?.status).toBe('blocked');
+    expect(u.juju.status?.message).toMatch(/^workflows-file: manifest.json names activities/);
+  });
+
+  it('blocks supported-workflows naming a workflow the package does not have', async () => {
+    const u = unit({ config: { ...VALID_CONFIG, 'supported-workflows': 'ConsumeEventsWorkflow,Nope' } });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message:
+        "invalid config: supported-workflows names 'Nope', which the workflows package oci-factory-workflows 0.0.1 " +
+        'does not have (it has: ConsumeEventsWorkflow)',
+    });
+  });
+
+  it('blocks supported-activities naming an unknown activity', async () => {
+    const u = unit({ config: { ...VALID_CONFIG, 'supported-activities': 'publish' } });
+    await reconcile(u.context);
+    expect(u.juju.status?.message).toBe(
+      "invalid config: supported-activities names 'publish', which the workflows package oci-factory-workflows 0.0.1 " +
+        'does not have (it has: consume)',
+    );
+  });
+
+  it('blocks workflows-file-name that is not the attached file', async () => {
+    const u = unit({
+      config: { ...VALID_CONFIG, 'workflows-file-name': 'other.tgz' },
+      resources: { 'workflows-file': writeFile(workflowsTarball(), 'mine.tgz') },
+    });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message:
+        "invalid config: workflows-file-name 'other.tgz' does not match the workflows-file in use ('mine.tgz')",
+    });
+  });
+
+  it('accepts workflows-file-name equal to the attached file', async () => {
+    const u = unit({
+      config: { ...VALID_CONFIG, 'workflows-file-name': 'mine.tgz' },
+      resources: { 'workflows-file': writeFile(workflowsTarball(), 'mine.tgz') },
+    });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
+  });
+});
+
+describe('waiting for Pebble', () => {
+  it('waits, without failing the hook, while the socket is unreachable', async () => {
+    const u = unit();
+    u.pebble.reachable = false;
+    expect(await dispatchEvent(hook('install'), u.context)).toBe(0);
+    expect(u.juju.status).toEqual({
+      status: 'waiting',
+      message: 'waiting for Pebble in container temporal-worker',
+    });
+    expect(u.pebble.calls).toEqual(['get-plan']);
+  });
+
+  it('finishes the work on the next hook once Pebble is up', async () => {
+    const u = unit();
+    u.pebble.reachable = false;
+    await reconcile(u.context);
+    u.pebble.reachable = true;
+    await dispatchEvent(hook('temporal-worker-pebble-ready'), u.context);
+    expect(u.pebble.services.get(SERVICE_NAME)).toBe('active');
+    expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
+  });
+});
+
+describe('a valid config starts the worker', () => {
+  it('pushes runtime, workflows and secrets, adds the layer and replans', async () => {
+    const u = unit();
+    await reconcile(u.context);
+    const svc = service(u);
+    const env = svc.environment!;
+    expect(svc).toMatchObject({
+      override: 'replace',
+      startup: 'enabled',
+      'kill-delay': '20s',
+      'on-check-failure': { 'worker-up': 'restart' },
+    });
+    expect(svc.command).toBe(`node ${WORKER_HOME}/runtime/${env.TWC_RUNTIME_HASH}/worker.js`);
+    expect(u.pebble.plan.checks?.['worker-up']).toEqual({
+      override: 'replace',
+      level: 'ready',
+      period: '10s',
+      threshold: 6,
+      http: { url: 'http://localhost:8089/health' },
+    });
+    expect(env).toMatchObject({
+      TWC_HOST: 'temporal.example.com:7233',
+      TWC_NAMESPACE: 'rocks',
+      TWC_QUEUE: 'oci-factory',
+      TWC_LOG_LEVEL: 'info',
+      TWC_SUPPORTED_WORKFLOWS: 'all',
+      TWC_SENTRY_SAMPLE_RATE: '1',
+      TWC_SECRETS_FILE: `${WORKER_HOME}/secrets.json`,
+      TWC_STATUS_FILE: `${WORKER_HOME}/status.json`,
+      TWC_WORKFLOWS_DIR: `${WORKER_HOME}/workflows/${env.TWC_WORKFLOWS_HASH}`,
+      TWC_HEALTH_PORT: '8089',
+      TWC_PROMETHEUS_PORT: '9000',
+    });
+    expect(env.TWC_SECRETS_HASH).toMatch(/^[0-9a-f]{64}$/);
+    expect(u.pebble.pushed.sort()).toEqual(
+      [
+        `${WORKER_HOME}/runtime/${env.TWC_RUNTIME_HASH}/native/bridge.node`,
+        `${WORKER_HOME}/runtime/${env.TWC_RUNTIME_HASH}/worker.js`,
+        `${WORKER_HOME}/secrets.json`,
+        ...['activities.js', 'manifest.json', 'schemas/x.avsc', 'workflow-bundle.js'].map(
+          (file) => `${WORKER_HOME}/workflows/${env.TWC_WORKFLOWS_HASH}/${file}`,
+        ),
+      ].sort(),
+    );
+    expect(u.pebble.files.get(`${WORKER_HOME}/secrets.json`)?.permissions).toBe('600');
+    expect(u.pebble.services.get(SERVICE_NAME)).toBe('active');
+    expect(u.juju.applicationVersion).toBe('oci-factory-workflows@0.0.1');
+    expect(u.juju.statusHistory.map((entry) => entry.message)).toEqual([
+      'pushing the worker runtime',
+      'pushing the workflows package',
+      'replanning the worker',
+      'worker starting',
+    ]);
+  });
+
+  it('uses the bundled workflows package when the attached file is empty', async () => {
+    const u = unit({ resources: { 'workflows-file': writeFile('', 'empty.tgz') } });
+    await reconcile(u.context);
+    expect(u.juju.applicationVersion).toBe('oci-factory-workflows@0.0.1');
+    expect(u.juju.status?.status).toBe('maintenance');
+  });
+
+  it('blocks when nothing is attached and the charm bundles no package', async () => {
+    const u = unit({ charmDir: charmDir({ bundled: null }) });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message: 'workflows-file: none attached and the charm bundles none',
+    });
+  });
+
+  it('re-adds the layer and pushes again after the container restarted', async () => {
+    const u = await running();
+    u.pebble.restartContainer();
+    await dispatchEvent(hook('temporal-worker-pebble-ready'), u.context);
+    expect(u.pebble.services.get(SERVICE_NAME)).toBe('active');
+    expect(u.pebble.calls).toContain('add-layer temporal-worker');
+  });
+});
+
+describe('status follows the worker', () => {
+  it.each([
+    ['starting', {}, { status: 'maintenance', message: 'worker starting' }],
+    ['up', {}, { status: 'active', message: "worker listening to namespace 'rocks' on queue 'oci-factory'" }],
+    ['up', { queue: 'old-queue' }, { status: 'maintenance', message: 'worker starting' }],
+    [
+      'down',
+      { message: 'connection refused\nstack' },
+      { status: 'waiting', message: 'worker not connected: connection refused' },
+    ],
+    [
+      'failed',
+      { message: "unknown workflow 'Nope'" },
+      { status: 'blocked', message: "worker failed: unknown workflow 'Nope'" },
+    ],
+    ['stopping', {}, { status: 'maintenance', message: 'worker stopping' }],
+  ])('worker %s %j → %j on update-status', async (state, extra, expected) => {
+    const u = unit();
+    await reconcile(u.context);
+    workerReports(u.pebble, state, extra);
+    await dispatchEvent(hook('update-status'), u.context);
+    expect(u.juju.status).toEqual(expected);
+  });
+
+  it('says the worker is not running when it exits at start', async () => {
+    const u = unit();
+    u.pebble.startOutcome = 'exits';
+    expect(await dispatchEvent(hook('config-changed'), u.context)).toBe(0);
+    expect(u.juju.status).toEqual({
+      status: 'waiting',
+      message: 'worker not running: it exited and Pebble restarts it (backoff)',
+    });
+  });
+
+  it('says why when the service is not running and the start failed', async () => {
+    const u = unit();
+    await reconcile(u.context);
+    u.pebble.services.set(SERVICE_NAME, 'inactive');
+    u.pebble.startOutcome = 'exits';
+    u.pebble.replan = async () => {
+      u.pebble.calls.push('replan');
+      throw new (await import('../../../src/pebble/types')).PebbleChangeError(
+        '9',
+        'cannot start: no such file\nlog',
+      );
+    };
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message: 'worker not running: cannot start: no such file',
+    });
+  });
+
+  it('refreshes on pebble-custom-notice and pebble-check-failed', async () => {
+    const u = await running();
+    workerReports(u.pebble, 'down', { message: 'lost connection' });
+    await dispatchEvent(hook('temporal-worker-pebble-custom-notice'), u.context);
+    expect(u.juju.status).toEqual({ status: 'waiting', message: 'worker not connected: lost connection' });
+    workerReports(u.pebble, 'up');
+    await dispatchEvent(hook('temporal-worker-pebble-check-recovered'), u.context);
+    expect(u.juju.status?.status).toBe('active');
+  });
+});
+
+describe('content hashes', () => {
+  it('update-status with nothing changed pushes nothing and does not replan', async () => {
+    const u = await running();
+    await dispatchEvent(hook('update-status'), u.context);
+    expect(u.pebble.pushed).toEqual([]);
+    expect(u.pebble.calls).toEqual([
+      'get-plan',
+      `get-services ${SERVICE_NAME}`,
+      `pull ${WORKER_HOME}/status.json`,
+    ]);
+    expect(u.juju.calls).toEqual([
+      'config-get',
+      'resource-get env-file',
+      'resource-get workflows-file',
+      'application-version-set',
+      'status-set active',
+    ]);
+  });
+
+  it('a config change replaces the layer and restarts the worker, without pushing the runtime again', async () => {
+    const u = await running();
+    const starts = u.pebble.starts.get(SERVICE_NAME)!;
+    u.juju.config.queue = 'other-queue';
+    await dispatchEvent(hook('config-changed'), u.context);
+    expect(service(u).environment?.TWC_QUEUE).toBe('other-queue');
+    expect(u.pebble.pushed).toEqual([]);
+    expect(u.pebble.starts.get(SERVICE_NAME)).toBe(starts + 1);
+    // The old worker's "up" (for the old queue) was removed with the replan.
+    expect(u.pebble.files.has(`${WORKER_HOME}/status.json`)).toBe(false);
+    expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
+  });
+
+  it('a changed secret is pushed again and restarts the worker through its hash', async () => {
+    const u = await running();
+    const hashBefore = service(u).environment?.TWC_SECRETS_HASH;
+    u.juju.config['encryption-key'] = Buffer.alloc(32, 9).toString('base64');
+    await reconcile(u.context);
+    expect(u.pebble.pushed).toEqual([`${WORKER_HOME}/secrets.json`]);
+    expect(service(u).environment?.TWC_SECRETS_HASH).not.toBe(hashBefore);
+  });
+
+  it('a new workflows-file (upgrade-charm) goes into a new folder and the old one is removed', async () => {
+    const u = await running();
+    const oldDir = service(u).environment!.TWC_WORKFLOWS_DIR!;
+    const tarball = workflowsTarball({ manifest: { ...MANIFEST, version: '0.0.2' } });
+    u.juju.resources['workflows-file'] = writeFile(tarball, 'oci-factory-workflows-0.0.2.tgz');
+    await dispatchEvent(hook('upgrade-charm'), u.context);
+    const newDir = service(u).environment!.TWC_WORKFLOWS_DIR!;
+    expect(newDir).not.toBe(oldDir);
+    expect(u.pebble.pushed.every((file) => file.startsWith(`${newDir}/`))).toBe(true);
+    expect([...u.pebble.files.keys()].some((file) => file.startsWith(`${oldDir}/`))).toBe(false);
+    expect(u.pebble.files.has(`${newDir}/manifest.json`)).toBe(true);
+    expect(u.juju.applicationVersion).toBe('oci-factory-workflows@0.0.2');
+  });
+});
+
+describe('secrets', () => {
+  const SECRET_VALUES = {
+    'encryption-key': Buffer.alloc(32, 3).toString('base64'),
+    'sentry-dsn': 'https://sentrykey123@sentry.example.com/7',
+    'http-proxy': 'http://proxyuser:proxypass@proxy:3128',
+  };
+
+  it('go to the 0600 secrets file, never to the layer, logs or statuses', async () => {
+    const u = unit({
+      config: { ...VALID_CONFIG, ...GOOGLE_CONFIG, ...SECRET_VALUES },
+      resources: {
+        'env-file': writeFile('GITHUB_TOKEN=ghp_envsecret\nKAFKA_PASSWORD="kafka pass"\n', '.env'),
+      },
+    });
+    await reconcile(u.context);
+    workerReports(u.pebble, 'up');
+    await reconcile(u.context);
+    const planText = JSON.stringify(u.pebble.plan);
+    const secrets = [
+      ...Object.values(SECRET_VALUES),
+      String(GOOGLE_CONFIG['oidc-private-key']).split('\n')[1]!,
+      'ghp_envsecret',
+      'kafka pass',
+      'proxypass',
+    ];
+    for (const secret of secrets) {
+      expect(planText).not.toContain(secret);
+      expect(u.juju.everythingSaid()).not.toContain(secret);
+    }
+    const file = JSON.parse(u.pebble.fileText(`${WORKER_HOME}/secrets.json`)!);
+    expect(file).toMatchObject({
+      TWC_ENCRYPTION_KEY: SECRET_VALUES['encryption-key'],
+      TWC_SENTRY_DSN: SECRET_VALUES['sentry-dsn'],
+      TWC_OIDC_PRIVATE_KEY: GOOGLE_CONFIG['oidc-private-key'],
+      TWC_CANDID_PRIVATE_KEY: '',
+      TWC_HTTP_PROXY: SECRET_VALUES['http-proxy'],
+      HTTP_PROXY: SECRET_VALUES['http-proxy'],
+      http_proxy: SECRET_VALUES['http-proxy'],
+      GITHUB_TOKEN: 'ghp_envsecret',
+      KAFKA_PASSWORD: 'kafka pass',
+    });
+    expect(u.pebble.files.get(`${WORKER_HOME}/secrets.json`)?.permissions).toBe('600');
+    expect(service(u).environment).toMatchObject({ TWC_AUTH_PROVIDER: 'google', TWC_OIDC_CLIENT_ID: '1234' });
+    expect(u.juju.status?.status).toBe('active');
+  });
+});
+
+describe('proxies', () => {
+  it('take the config values, both spellings', async () => {
+    const u = unit({
+      config: { ...VALID_CONFIG, 'https-proxy': 'http://squid:3128', 'no-proxy': '.canonical.com' },
+      modelProxies: { http: 'http://model-proxy:3128', https: 'http://model-proxy:3129', no: 'localhost' },
+    });
+    await reconcile(u.context);
+    expect(service(u).environment).toMatchObject({
+      HTTP_PROXY: 'http://model-proxy:3128',
+      http_proxy: 'http://model-proxy:3128',
+      HTTPS_PROXY: 'http://squid:3128',
+      https_proxy: 'http://squid:3128',
+      NO_PROXY: '.canonical.com',
+      no_proxy: '.canonical.com',
+      TWC_NO_PROXY: '.canonical.com',
+    });
+  });
+
+  it('are left out when neither config nor model sets them', async () => {
+    const u = unit();
+    await reconcile(u.context);
+    expect(
+      Object.keys(service(u).environment!)
+        .filter((name) => /proxy/i.test(name))
+        .sort(),
+    ).toEqual(['TWC_HTTPS_PROXY', 'TWC_HTTP_PROXY', 'TWC_NO_PROXY']);
+  });
+});
+
+describe('every unit runs a worker', () => {
+  it('reconciles two units independently, whoever leads', async () => {
+    const dir = charmDir();
+    const leader = unit({ charmDir: dir });
+    const follower = unit({ charmDir: dir });
+    leader.juju.leader = true;
+    await reconcile(leader.context);
+    await reconcile(follower.context);
+    expect(leader.pebble.services.get(SERVICE_NAME)).toBe('active');
+    expect(follower.pebble.services.get(SERVICE_NAME)).toBe('active');
+    expect(follower.pebble.plan).toEqual(leader.pebble.plan);
+    expect(leader.juju.calls).not.toContain('is-leader');
+  });
+
+  it('leader-elected changes nothing for the worker', async () => {
+    const u = await running();
+    u.juju.leader = true;
+    await dispatchEvent(hook('leader-elected'), u.context);
+    expect(u.pebble.calls).not.toContain('add-layer temporal-worker');
+    expect(u.pebble.calls).not.toContain('replan');
+    expect(u.juju.status?.status).toBe('active');
+  });
+});
+
+describe('unexpected exceptions', () => {
+  it('log the stack through juju-log at ERROR and exit 1', async () => {
+    const u = unit();
+    u.juju.configGet = async () => {
+      throw new Error('config-get exploded');
+    };
+    expect(await dispatchEvent(hook('config-changed'), u.context)).toBe(1);
+    expect(u.juju.logs).toContainEqual({
+      level: 'ERROR',
+      message: expect.stringMatching(
+        /^unexpected error in hook config-changed: Error: config-get exploded\n\s+at /,
+      ),
+    });
+  });
+
+  it('user mistakes never fail a hook', async () => {
+    const u = unit({ config: { ...VALID_CONFIG, host: 'bad host' } });
+    expect(await dispatchEvent(hook('config-changed'), u.context)).toBe(0);
+    expect(u.juju.status?.status).toBe('blocked');
+  });
+});
