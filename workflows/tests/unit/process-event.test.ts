@@ -355,6 +355,31 @@ describe('processEvent against the stand-ins', () => {
     expect(outcome).toMatchObject({ status: 'Skipped', release: null, rebuilds: [] });
     expect(standins.github.requests).toEqual([]);
     expect(standins.swift.requests).toEqual([]);
+    expect(standins.mattermost.posts.map((post) => post.props)).toEqual([
+      {
+        attachments: [
+          expect.objectContaining({
+            text: `**Release:** unknown\n**Status:** Skipped\n[More details](${HISTORY_LINK})`,
+            color: '#B0B0B0',
+          }),
+        ],
+      },
+    ]);
+  });
+
+  it('still dispatches when Mattermost is down, and logs why there is no post', async () => {
+    standins.mattermost.intercept(() => ({ status: 503, body: { message: 'Service Unavailable' } }));
+    const { ctx, logs } = pipelineContext(env);
+
+    const outcome = await processEvent(ociEvent(), ctx);
+
+    expect(outcome.status).toBe('Success');
+    expect(standins.github.dispatches).toHaveLength(2);
+    expect(standins.mattermost.requests.map((request) => request.method)).toEqual(['POST']);
+    expect(logs).toContainEqual({
+      level: 'error',
+      message: expect.stringMatching(/^Mattermost notification failed: .*HTTP 503 Service Unavailable/),
+    });
   });
 
   it('takes the release from the registry tags when the event has no release field', async () => {
