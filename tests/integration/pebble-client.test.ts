@@ -1,5 +1,6 @@
 // PebbleClient against a real Pebble daemon (tests/harness/pebble.ts).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -216,5 +217,111 @@ describe('PebbleClient after Pebble stopped', () => {
     await pebble.stop();
 
     await expect(client.systemInfo()).rejects.toBeInstanceOf(PebbleConnectionError);
+  });
+});
+
+// Answers a real Pebble never gives here (an old daemon without /wait, a stale socket
+// file), served by a stub on a unix socket.
+describe('PebbleClient protocol edge cases', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'pebble-stub-'));
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function serve(handler: http.RequestListener): Promise<{ socketPath: string; close(): Promise<void> }> {
+    const socketPath = path.join(dir, 'pebble.socket');
+    const server = http.createServer(handler);
+    return new Promise((resolve) =>
+      server.listen(socketPath, () =>
+        resolve({ socketPath, close: () => new Promise((done) => server.close(() => done())) }),
+      ),
+    );
+  }
+
+  function reply(response: http.ServerResponse, status: number, body: unknown) {
+    response.writeHead(status, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(body));
+  }
+
+  it('polls the change when /wait is not there (404), as ops does', async () => {
+    let polls = 0;
+    const stub = await serve((request, response) => {
+      if (request.method === 'POST' && request.url === '/v1/services') {
+        return reply(response, 202, { type: 'async', 'status-code': 202, status: 'Accepted', change: '7' });
+      }
+      if (request.url?.startsWith('/v1/changes/7/wait')) {
+        return reply(response, 404, { type: 'error', 'status-code': 404, result: { message: 'not found' } });
+      }
+      if (request.url === '/v1/changes/7') {
+        polls += 1;
+        const ready = polls >= 2;
+        return reply(response, 200, {
+          type: 'sync',
+          'status-code': 200,
+          result: { id: '7', kind: 'restart', summary: 'Restart', status: ready ? 'Done' : 'Doing', ready },
+        });
+      }
+      reply(response, 500, { type: 'error', result: { message: `unexpected ${request.url}` } });
+    });
+    try {
+      await new PebbleClient(stub.socketPath).restartServices(['svc']);
+
+      expect(polls).toBe(2);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('rejects an answer that is not JSON', async () => {
+    const stub = await serve((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<html></html>');
+    });
+    try {
+      await expect(new PebbleClient(stub.socketPath).systemInfo()).rejects.toThrow(/expected a JSON answer/);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('sends Accept: application/json and JSON bodies', async () => {
+    const seen: { accept?: string; contentType?: string; body: string }[] = [];
+    const stub = await serve((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        seen.push({ accept: request.headers.accept, contentType: request.headers['content-type'], body });
+        reply(response, 200, { type: 'sync', 'status-code': 200, result: true });
+      });
+    });
+    try {
+      await new PebbleClient(stub.socketPath).addLayer('label', { services: {} });
+
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ accept: 'application/json', contentType: 'application/json' });
+      expect(JSON.parse(seen[0]!.body)).toMatchObject({
+        action: 'add',
+        combine: true,
+        label: 'label',
+        format: 'yaml',
+      });
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('raises PebbleConnectionError when nothing listens on the socket path', async () => {
+    const socketPath = path.join(dir, 'stale.socket');
+    writeFileSync(socketPath, '');
+
+    const error = await new PebbleClient(socketPath).systemInfo().catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(PebbleConnectionError);
+    expect((error as Error).message).toMatch(
+      /^cannot connect to Pebble at '.*stale\.socket': .*ECONNREFUSED/,
+    );
   });
 });
