@@ -41,12 +41,8 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
 
     const release = ubuntuReleaseOf(event);
     if (release === null) {
-      log.warn(
-        'The event names no Ubuntu release (no release field, no NN.NN in its tags or description): skipped',
-        {
-          message_id: event.message_id,
-        },
-      );
+      const why = 'no release field, no NN.NN in its registry tags or description';
+      log.warn(`The event names no Ubuntu release (${why}): skipped`, { message_id: event.message_id });
       await notify(ctx, () => notifier?.sendMessage(MATTERMOST_TITLE, message('unknown', 'Skipped')));
       return { eventbus_message: event, release: null, status: 'Skipped', rebuilds: [] };
     }
