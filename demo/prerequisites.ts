@@ -1,0 +1,52 @@
+// What the demo needs on disk before it starts anything: the real components in tools/
+// (`npm run setup`) and the built charm, worker and workflows package in dist/ (`npm run build`).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { StepError } from './progress';
+
+export function workflowsPackageFile(root: string): string {
+  const { name, version } = JSON.parse(
+    readFileSync(path.join(root, 'workflows', 'package.json'), 'utf8'),
+  ) as {
+    name: string;
+    version: string;
+  };
+  return path.join(root, 'dist', `${name}-${version}.tgz`);
+}
+
+export function missingTools(root: string): string[] {
+  return ['tools/bin/pebble', 'tools/bin/temporal', 'tools/kafka/libs/.complete'].filter(
+    (file) => !existsSync(path.join(root, file)),
+  );
+}
+
+export function missingBuild(root: string): string[] {
+  return ['dist/charm.js', 'dist/worker/worker.js', path.relative(root, workflowsPackageFile(root))].filter(
+    (file) => !existsSync(path.join(root, file)),
+  );
+}
+
+/** The charm's own files (source, not built): the charm directory Juju runs is the project root. */
+export function missingCharmFiles(root: string): string[] {
+  return ['dispatch', 'metadata.yaml', 'config.yaml'].filter((file) => !existsSync(path.join(root, file)));
+}
+
+/** Runs `npm run <script>` in the project with its output shown; fails naming the script. */
+export function runNpmScript(root: string, script: string, onStart: (pid: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', script], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (child.pid !== undefined) onStart(child.pid);
+    child.on('error', (error) => reject(new StepError(`cannot run npm run ${script}: ${error.message}`)));
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new StepError(`npm run ${script} failed (${signal ?? `exit code ${code}`}); see its output above`),
+        );
+    });
+  });
+}

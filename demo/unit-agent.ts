@@ -1,0 +1,164 @@
+// The part of Juju's unit agent the demo plays: runs the charm's hooks one at a time
+// through the fake Juju model, turns Pebble's custom notices into pebble-custom-notice
+// hooks, runs update-status when nothing else happens, and keeps a debug log.
+import { appendFileSync } from 'node:fs';
+import type { DispatchOptions, DispatchResult, FakeJujuModel } from '../tests/harness/fake-juju';
+import { CONTAINER_NAME, STATUS_NOTICE_KEY } from '../src/workload/contract';
+import { customNotices } from './pebble-notices';
+import { StepError, type Say } from './progress';
+
+export const APPLICATION = 'temporal-worker-k8s';
+
+export interface UnitAgentOptions {
+  model: FakeJujuModel;
+  /** The charm's test seams: where the Pebble socket and the worker's home are. */
+  env: Record<string, string>;
+  pebbleSocket: string;
+  /** Where hook output and juju-log lines are appended, like `juju debug-log`. */
+  debugLog: string;
+  say: Say;
+  /** Throws when the demo was interrupted; called between hooks. */
+  checkInterrupted: () => void;
+}
+
+export interface WaitForActiveOptions {
+  timeoutMs: number;
+  /** Juju's update-status-hook-interval (5 minutes by default; shorter here). */
+  updateStatusEveryMs: number;
+}
+
+function firstLines(text: string, count: number): string {
+  return text.trim().split('\n').slice(0, count).join('\n');
+}
+
+export class UnitAgent {
+  private loggedEntries = 0;
+  private noticesAfter: string | undefined;
+  private readonly unitTag: string;
+
+  constructor(private readonly options: UnitAgentOptions) {
+    this.unitTag = `unit-${options.model.unit.replace('/', '-')}`;
+  }
+
+  get say(): Say {
+    return this.options.say;
+  }
+
+  /** Runs one hook (as `hooks/<name>`); a hook that fails is an error naming it. */
+  async run(hook: string, extra: Omit<DispatchOptions, 'env'> = {}): Promise<void> {
+    this.options.checkInterrupted();
+    const { model } = this.options;
+    let result: DispatchResult;
+    try {
+      result = await model.dispatch(hook, { ...extra, env: this.options.env });
+    } catch (error) {
+      this.appendDebugLog(hook, { exitCode: 1, stdout: '', stderr: String(error) });
+      throw new StepError(`Juju could not run hook ${hook}: ${(error as Error).message}`);
+    }
+    this.appendDebugLog(hook, result);
+    const { status, message } = model.status();
+    this.say(`${`hook ${hook}`.padEnd(44)} unit ${status}${message ? `: ${message}` : ''}`);
+    if (result.exitCode !== 0) {
+      const errors = model
+        .logs()
+        .filter((entry) => entry.level === 'ERROR')
+        .map((entry) => entry.message);
+      const detail = firstLines(errors.at(-1) ?? result.stderr ?? '', 6);
+      throw new StepError(
+        `the charm failed in hook ${hook} (exit code ${result.exitCode})${detail ? `:\n${detail}` : ''}`,
+        [`the charm's log: ${this.options.debugLog}`],
+      );
+    }
+  }
+
+  /** Dispatches pebble-custom-notice for each worker notice that is new or repeated; returns how many. */
+  async deliverNotices(waitSeconds: number): Promise<number> {
+    const notices = await customNotices(
+      this.options.pebbleSocket,
+      STATUS_NOTICE_KEY,
+      this.noticesAfter,
+      waitSeconds,
+    );
+    for (const notice of notices) {
+      this.noticesAfter = notice['last-repeated'];
+      await this.run(`${CONTAINER_NAME}-pebble-custom-notice`, {
+        notice: { id: notice.id, key: notice.key, type: notice.type },
+      });
+    }
+    return notices.length;
+  }
+
+  /** Lets the unit settle: notices and update-status until it is active, or an error saying how it is. */
+  async waitUntilActive({ timeoutMs, updateStatusEveryMs }: WaitForActiveOptions): Promise<void> {
+    const { model } = this.options;
+    const deadline = Date.now() + timeoutMs;
+    let lastUpdateStatus = Date.now();
+    for (;;) {
+      if (model.status().status === 'active') return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const { status, message } = model.status();
+        throw new StepError(
+          `the unit did not become active within ${Math.round(timeoutMs / 1000)} s: it is ${status}` +
+            (message ? ` ("${message}")` : ''),
+          [`the charm's log: ${this.options.debugLog}`],
+        );
+      }
+      const delivered = await this.deliverNotices(Math.max(1, Math.min(5, Math.ceil(remaining / 1000))));
+      this.options.checkInterrupted();
+      if (delivered === 0 && Date.now() - lastUpdateStatus >= updateStatusEveryMs) {
+        await this.run('update-status');
+        lastUpdateStatus = Date.now();
+      }
+    }
+  }
+
+  private appendDebugLog(hook: string, result: DispatchResult): void {
+    const entries = this.options.model.logs();
+    const time = new Date().toISOString();
+    const lines = entries
+      .slice(this.loggedEntries)
+      .map((entry) => `${time} ${this.unitTag} ${hook}: ${entry.level} ${entry.message}`);
+    this.loggedEntries = entries.length;
+    for (const [stream, text] of [
+      ['stdout', result.stdout],
+      ['stderr', result.stderr],
+    ] as const) {
+      for (const line of text.split('\n').filter(Boolean))
+        lines.push(`${time} ${this.unitTag} ${hook}: (${stream}) ${line}`);
+    }
+    lines.push(`${time} ${this.unitTag} ${hook}: hook exited with ${result.exitCode}`);
+    appendFileSync(this.options.debugLog, `${lines.join('\n')}\n`);
+  }
+}
+
+/** A `juju status` of the one-unit model. */
+export function jujuStatusView(model: FakeJujuModel): string {
+  const { status, message } = model.status();
+  const version = model.applicationVersion() || '-';
+  const table = (rows: string[][]) => {
+    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+    return rows.map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    );
+  };
+  return [
+    ...table([
+      ['Model', 'Controller', 'Cloud/Region', 'Version'],
+      [model.modelName, 'fake-juju', 'local/demo', '3.6.4'],
+    ]),
+    '',
+    ...table([
+      ['App', 'Version', 'Status', 'Scale', 'Charm', 'Channel', 'Rev'],
+      [APPLICATION, version, status, '1', APPLICATION, 'local', '0'],
+    ]),
+    '',
+    ...table([
+      ['Unit', 'Workload', 'Agent', 'Message'],
+      [`${model.unit}*`, status, model.hookError() ? 'error' : 'idle', message],
+    ]),
+  ].join('\n');
+}
