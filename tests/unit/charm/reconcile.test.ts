@@ -3,7 +3,7 @@
 import { dispatchEvent } from '../../../src/charm/charm';
 import { reconcile } from '../../../src/charm/reconcile';
 import { SERVICE_NAME } from '../../../src/workload/contract';
-import type { ServiceLayer } from '../../../src/pebble/types';
+import { PebbleChangeError, type ServiceLayer } from '../../../src/pebble/types';
 import {
   GOOGLE_CONFIG,
   MANIFEST,
@@ -293,10 +293,7 @@ describe('status follows the worker', () => {
     u.pebble.startOutcome = 'exits';
     u.pebble.replan = async () => {
       u.pebble.calls.push('replan');
-      throw new (await import('../../../src/pebble/types')).PebbleChangeError(
-        '9',
-        'cannot start: no such file\nlog',
-      );
+      throw new PebbleChangeError('9', 'cannot start: no such file\nlog');
     };
     await reconcile(u.context);
     expect(u.juju.status).toEqual({
