@@ -150,16 +150,41 @@ export interface DispatchResult {
 const WORKLOAD_HOOK = /^(.+)-pebble-(ready|custom-notice|check-failed|check-recovered)$/;
 const RELATION_HOOK = /^(.+)-relation-(created|joined|changed|departed|broken)$/;
 
-function loadConfigDefaults(file: string): Record<string, ConfigValue | null> {
-  if (!existsSync(file)) return {};
+interface ConfigOption {
+  type?: string;
+  default?: ConfigValue | null;
+}
+
+function loadConfigOptions(file: string): Record<string, ConfigOption> | null {
+  if (!existsSync(file)) return null;
   const parsed = parseYaml(readFileSync(file, 'utf8')) as {
-    options?: Record<string, { default?: ConfigValue | null }>;
+    options?: Record<string, ConfigOption | null>;
   } | null;
-  const defaults: Record<string, ConfigValue | null> = {};
-  for (const [name, option] of Object.entries(parsed?.options ?? {})) {
-    defaults[name] = option?.default ?? null;
+  const options: Record<string, ConfigOption> = {};
+  for (const [name, option] of Object.entries(parsed?.options ?? {})) options[name] = option ?? {};
+  return options;
+}
+
+// What `juju config` does with a value: unknown keys and values that do not parse as the
+// option's type are refused; strings are parsed as the type, like the CLI's `key=value`.
+function coerceConfigValue(key: string, value: ConfigValue, option: ConfigOption | undefined): ConfigValue {
+  if (!option) throw new Error(`juju config: unknown option "${key}"`);
+  const text = String(value).trim();
+  switch (option.type) {
+    case 'int':
+      if (typeof value === 'number' ? Number.isInteger(value) : /^-?\d+$/.test(text)) return Number(value);
+      break;
+    case 'float':
+      if (typeof value === 'number' || (text !== '' && Number.isFinite(Number(text)))) return Number(value);
+      break;
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (text === 'true' || text === 'false') return text === 'true';
+      break;
+    default:
+      return typeof value === 'string' ? value : String(value);
   }
-  return defaults;
+  throw new Error(`juju config: option "${key}" expected ${option.type}, got ${JSON.stringify(value)}`);
 }
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -172,6 +197,8 @@ export class FakeJujuModel {
   readonly binDir: string;
   readonly statePath: string;
   private readonly defaults: Record<string, ConfigValue | null>;
+  /** The options of config.yaml, or null when the charm has none (then any key is accepted as given). */
+  private readonly configOptions: Record<string, ConfigOption> | null;
   private nextActionId = 1;
   private failedHook: string | null = null;
   private lastAction: ActionResult | null = null;
@@ -181,16 +208,18 @@ export class FakeJujuModel {
     this.charmDir = path.resolve(options.charmDir);
     this.unit = options.unit ?? 'temporal-worker-k8s/0';
     this.modelName = options.modelName ?? 'test-model';
-    this.defaults = loadConfigDefaults(options.configYaml ?? path.join(this.charmDir, 'config.yaml'));
+    this.configOptions = loadConfigOptions(options.configYaml ?? path.join(this.charmDir, 'config.yaml'));
+    this.defaults = Object.fromEntries(
+      Object.entries(this.configOptions ?? {}).map(([name, option]) => [name, option.default ?? null]),
+    );
     this.tempDir = mkdtempSync(path.join(os.tmpdir(), 'fake-juju-'));
     this.binDir = path.join(this.tempDir, 'bin');
     mkdirSync(this.binDir);
     for (const tool of HOOK_TOOL_NAMES) symlinkSync(HOOK_TOOL_SCRIPT, path.join(this.binDir, tool));
     this.statePath = path.join(this.tempDir, 'state.json');
     const config: Record<string, ConfigValue | null> = { ...this.defaults };
-    for (const [key, value] of Object.entries(options.config ?? {})) {
-      config[key] = value ?? this.defaults[key] ?? null;
-    }
+    for (const [key, value] of Object.entries(options.config ?? {}))
+      config[key] = this.configValue(key, value);
     this.write({
       unit: this.unit,
       modelUuid: randomUUID(),
@@ -214,13 +243,22 @@ export class FakeJujuModel {
 
   // ------------------------------------------------------------ arrange
 
-  /** Like `juju config`: a value sets the option, null resets it to its default. */
+  /**
+   * Like `juju config`: a value sets the option, null resets it to its default. With a
+   * config.yaml, unknown keys and values of the wrong type throw, and strings are parsed
+   * as the option's type (`'5'` for an int becomes 5).
+   */
   setConfig(values: Record<string, ConfigValue | null>): void {
     this.update((state) => {
       for (const [key, value] of Object.entries(values)) {
-        state.config[key] = value ?? this.defaults[key] ?? null;
+        state.config[key] = this.configValue(key, value);
       }
     });
+  }
+
+  private configValue(key: string, value: ConfigValue | null): ConfigValue | null {
+    if (value === null) return this.defaults[key] ?? null;
+    return this.configOptions ? coerceConfigValue(key, value, this.configOptions[key]) : value;
   }
 
   /** Like `juju attach-resource`; null means nothing attached (resource-get fails). */

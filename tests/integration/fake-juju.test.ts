@@ -194,6 +194,17 @@ describe('FakeJujuModel dispatching a charm', () => {
     expect(model.config()).toMatchObject({ host: 'temporal:7233', 'log-level': 'info' });
   });
 
+  it('refuses unknown options and values of the wrong type, and parses strings by type, like `juju config`', () => {
+    expect(() => model.setConfig({ 'no-such-option': 'x' })).toThrow(
+      'juju config: unknown option "no-such-option"',
+    );
+    expect(() => model.setConfig({ 'sentry-sample-rate': 'lots' })).toThrow(/expected float/);
+
+    model.setConfig({ 'sentry-sample-rate': '0.5', host: 'h' });
+
+    expect(model.config()).toMatchObject({ 'sentry-sample-rate': 0.5, host: 'h' });
+  });
+
   it('returns when the dispatch process exits, while a process it left behind cannot reach the agent', async () => {
     const result = await model.dispatch('hooks/update-status', { env: { TEST_BACKGROUND: '1' } });
 
