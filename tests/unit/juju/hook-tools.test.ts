@@ -134,6 +134,14 @@ describe('HookTools', () => {
       expect(model.state()).toEqual({ hash: 'abc' });
     });
 
+    it('loses no update when tools run concurrently (Juju runs them one at a time)', async () => {
+      const keys = Array.from({ length: 8 }, (_, i) => `key-${i}`);
+
+      await Promise.all(keys.map((key) => juju.stateSet({ [key]: key })));
+
+      await expect(juju.stateGet()).resolves.toEqual(Object.fromEntries(keys.map((key) => [key, key])));
+    });
+
     it('loses pending state when the hook fails', async () => {
       await juju.stateSet({ hash: 'abc' });
 
