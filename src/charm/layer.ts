@@ -2,13 +2,17 @@
 // its health endpoint that restarts it when it stays down.
 import * as path from 'node:path';
 import type { Layer } from '../pebble/types';
-import { HEALTH_PATH, HEALTH_PORT, SERVICE_NAME } from '../workload/contract';
+import { HEALTH_PATH, SERVICE_NAME } from '../workload/contract';
 
 export const CHECK_NAME = 'worker-up';
 // The worker drains running activities on SIGTERM and exits within this delay.
 export const KILL_DELAY = '20s';
 
-export function desiredLayer(runtimeDir: string, environment: Record<string, string>): Layer {
+export function desiredLayer(
+  runtimeDir: string,
+  environment: Record<string, string>,
+  healthPort: number,
+): Layer {
   return {
     summary: 'temporal-worker-k8s',
     description: 'The OCI Factory Temporal worker, managed by the temporal-worker-k8s charm',
@@ -29,7 +33,7 @@ export function desiredLayer(runtimeDir: string, environment: Record<string, str
         level: 'ready',
         period: '10s',
         threshold: 6,
-        http: { url: `http://localhost:${HEALTH_PORT}${HEALTH_PATH}` },
+        http: { url: `http://localhost:${healthPort}${HEALTH_PATH}` },
       },
     },
   };

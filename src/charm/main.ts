@@ -1,10 +1,12 @@
 // Entry point of dist/charm.js, run by ./dispatch for every hook and action.
+// Test seams (never set by Juju): CHARM_CONTAINERS_DIR, CHARM_WORKER_HOME (see paths.ts),
+// CHARM_HEALTH_PORT and CHARM_PROMETHEUS_PORT, CHARM_REPORT_CALLS (benchmark counters).
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HookTools } from '../juju/hook-tools';
 import type { Juju } from '../juju/types';
 import { PebbleClient } from '../pebble/client';
-import { WORKER_HOME } from '../workload/contract';
+import { HEALTH_PORT, PROMETHEUS_PORT, WORKER_HOME } from '../workload/contract';
 import { dispatchEvent } from './charm';
 import { eventFromDispatchPath } from './event';
 import { pebbleSocketPath, workerPaths } from './paths';
@@ -22,6 +24,11 @@ export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): Char
       no: env.JUJU_CHARM_NO_PROXY ?? '',
     },
     cacheDir: path.join(os.tmpdir(), 'temporal-worker-k8s-charm'),
+    // Test seams too: tests that run several workers on one host move their ports.
+    ports: {
+      health: Number(env.CHARM_HEALTH_PORT) || HEALTH_PORT,
+      prometheus: Number(env.CHARM_PROMETHEUS_PORT) || PROMETHEUS_PORT,
+    },
   };
 }
 

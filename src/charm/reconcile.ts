@@ -13,6 +13,7 @@ import {
   WORKFLOWS_HASH_ENV,
   renderWorkerEnvironment,
   type ModelProxies,
+  type WorkerPorts,
 } from './worker-environment';
 import { syncWorkload, type DesiredWorkload } from './workload';
 
@@ -25,6 +26,7 @@ export interface CharmContext {
   modelProxies: ModelProxies;
   /** Where checked workflows manifests are cached between hooks. */
   cacheDir: string;
+  ports: WorkerPorts;
 }
 
 export type ReconcileOutcome =
@@ -41,6 +43,7 @@ function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWor
     secretsFile: context.paths.secretsFile,
     statusFile: context.paths.statusFile,
     workflowsDir: workflowsDir(context.paths, inputs.workflows.hash),
+    ports: context.ports,
   });
   const layerEnvironment = {
     ...environment.layerEnvironment,
@@ -48,7 +51,11 @@ function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWor
     [WORKFLOWS_HASH_ENV]: inputs.workflows.hash,
   };
   return {
-    layer: desiredLayer(runtimeDir(context.paths, runtime.fingerprint), layerEnvironment),
+    layer: desiredLayer(
+      runtimeDir(context.paths, runtime.fingerprint),
+      layerEnvironment,
+      context.ports.health,
+    ),
     runtime,
     workflows: inputs.workflows,
     secretsFileContent: environment.secretsFileContent,

@@ -1,7 +1,7 @@
 // What the worker process gets: the layer's environment (nothing secret, shown by
 // `pebble plan`) and the secrets file's content (mode 0600, read by the worker at start).
 import { createHash } from 'node:crypto';
-import { ENV, HEALTH_PORT, PROMETHEUS_PORT, configEnvName } from '../workload/contract';
+import { ENV, configEnvName } from '../workload/contract';
 import type { CharmConfig } from './config';
 import { OPTION_NAMES, isSecretOption } from './config-options';
 
@@ -19,6 +19,13 @@ export interface WorkerEnvironmentInput {
   secretsFile: string;
   statusFile: string;
   workflowsDir: string;
+  ports: WorkerPorts;
+}
+
+/** Ports the worker listens on (HEALTH_PORT, PROMETHEUS_PORT unless a test moves them). */
+export interface WorkerPorts {
+  health: number;
+  prometheus: number;
 }
 
 export interface WorkerEnvironment {
@@ -76,8 +83,8 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
     [ENV.secretsFile]: input.secretsFile,
     [ENV.workflowsDir]: input.workflowsDir,
     [ENV.statusFile]: input.statusFile,
-    [ENV.healthPort]: String(HEALTH_PORT),
-    [ENV.prometheusPort]: String(PROMETHEUS_PORT),
+    [ENV.healthPort]: String(input.ports.health),
+    [ENV.prometheusPort]: String(input.ports.prometheus),
   });
 
   const sortedSecrets = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));

@@ -128,6 +128,7 @@ export function unit(
     paths: workerPaths(WORKER_HOME),
     modelProxies: options.modelProxies ?? { http: '', https: '', no: '' },
     cacheDir: tempDir(),
+    ports: { health: 8089, prometheus: 9000 },
   };
   return { juju, pebble, context };
 }
