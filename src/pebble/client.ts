@@ -367,8 +367,13 @@ function throwOnPathErrors(action: string, results: PathResult[] | null): void {
   throw new PebbleAPIError(200, message, failed[0]!.error!.kind);
 }
 
+// Pebble's err reads "cannot perform the following tasks:\n- Start service "x" (reason)".
+// The message leads with the failed tasks and their reasons on one line (callers show
+// the first line in a status), then keeps Pebble's err and the task logs, as ops does.
 function describeFailedChange(change: Change): string {
-  const lines = [change.err ?? ''];
+  const err = change.err ?? '';
+  const failures = [...err.matchAll(/^- (.+?) \((.+)\)$/gm)].map((match) => `${match[1]}: ${match[2]}`);
+  const lines = failures.length ? [failures.join('; '), err] : [err];
   (change.tasks ?? []).forEach((task, index) => {
     if (task.log?.length) lines.push(`----- Logs from task ${index} (${task.summary}) -----`, ...task.log);
   });

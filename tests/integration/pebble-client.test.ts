@@ -130,7 +130,10 @@ describe('PebbleClient against a real Pebble', () => {
     const error = await client.startServices(['quitter']).catch((err: unknown) => err);
 
     expect(error).toBeInstanceOf(PebbleChangeError);
-    expect((error as PebbleChangeError).message).toMatch(/exited quickly/);
+    expect((error as PebbleChangeError).message.split('\n')[0]).toMatch(
+      /^Start service "quitter": .*exited quickly with code 3/,
+    );
+    expect((error as PebbleChangeError).message).toContain('cannot perform the following tasks:');
     expect((error as PebbleChangeError).message).toMatch(/Logs from task 0[\s\S]*bye/);
     expect((error as PebbleChangeError).changeId).toMatch(/^\d+$/);
   });
