@@ -1,0 +1,324 @@
+// `npm run pack`: the .charm is the zip charmcraft would produce (layout, modes,
+// manifest.yaml, the entrypoint rule), and its unpacked dispatch runs the charm with the
+// Node it carries, under the fake hook tools and a real Pebble.
+import { execFile } from 'node:child_process';
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import * as yauzl from 'yauzl';
+import { FakeJujuModel } from '../harness/fake-juju';
+import { startPebble, type RunningPebble } from '../harness/pebble';
+import { PROJECT_ROOT, distFile } from '../harness/tools';
+
+jest.setTimeout(300_000);
+
+const run = promisify(execFile);
+const readYaml = (file: string): unknown => parseYaml(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'));
+const CHARMCRAFT = readYaml('charmcraft.yaml') as {
+  name?: string;
+  base?: string;
+  platforms: Record<string, { 'build-for'?: string | string[] } | null>;
+};
+
+interface ZipEntry {
+  name: string;
+  mode: number;
+  entry: yauzl.Entry;
+}
+
+function openZip(file: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false }, (error, zip) =>
+      error ? reject(error) : resolve(zip),
+    ),
+  );
+}
+
+async function zipEntries(zip: yauzl.ZipFile): Promise<ZipEntry[]> {
+  const entries: ZipEntry[] = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      entries.push({ name: entry.fileName, mode: (entry.externalFileAttributes >>> 16) & 0o7777, entry });
+      zip.readEntry();
+    });
+    zip.once('end', resolve);
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+  return entries;
+}
+
+function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))),
+  );
+}
+
+async function entryHead(zip: yauzl.ZipFile, entry: yauzl.Entry, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of await entryStream(zip, entry)) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length >= bytes) break;
+  }
+  return Buffer.concat(chunks).subarray(0, bytes);
+}
+
+/** Unzips like Juju does when it deploys the charm: files with their unix modes. */
+async function unzip(file: string, dir: string): Promise<ZipEntry[]> {
+  const zip = await openZip(file);
+  try {
+    const entries = await zipEntries(zip);
+    for (const { name, mode, entry } of entries) {
+      const target = path.join(dir, name);
+      if (!target.startsWith(dir + path.sep)) throw new Error(`zip entry escapes the charm dir: ${name}`);
+      mkdirSync(path.dirname(target), { recursive: true });
+      await pipeline(await entryStream(zip, entry), createWriteStream(target));
+      chmodSync(target, mode);
+    }
+    return entries;
+  } finally {
+    zip.close();
+  }
+}
+
+async function packCharm(outputDir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['scripts/pack.mjs', '--output-dir', outputDir, ...args], {
+    cwd: PROJECT_ROOT,
+    maxBuffer: 10 * 1024 * 1024,
+  });
+  const match = /wrote (\S+\.charm)/.exec(stdout);
+  if (!match) throw new Error(`pack printed no charm file:\n${stdout}`);
+  return path.resolve(PROJECT_ROOT, match[1]!);
+}
+
+/** charmcraft's `<name>_<platform>.charm` for the platform of charmcraft.yaml building for `arch`. */
+function expectedCharmName(arch: string): string {
+  const label = Object.entries(CHARMCRAFT.platforms).find(([key, spec]) => {
+    const target = String(spec === null ? key : [spec['build-for']].flat()[0]);
+    return target.split(':').at(-1) === arch;
+  })?.[0];
+  if (!label) throw new Error(`charmcraft.yaml has no platform for ${arch}`);
+  // charmcraft takes the name from metadata.yaml when charmcraft.yaml does not repeat it.
+  const name = CHARMCRAFT.name ?? (readYaml('metadata.yaml') as { name: string }).name;
+  return `${name}_${label.replace(/:/g, '-')}.charm`;
+}
+
+const ELF_MACHINE = { amd64: 0x3e, arm64: 0xb7 };
+
+let tempDir: string;
+let charmFile: string;
+let charmDir: string;
+let entries: ZipEntry[];
+
+beforeAll(async () => {
+  distFile('charm.js');
+  tempDir = mkdtempSync(path.join(os.tmpdir(), 'pack-test-'));
+  charmFile = await packCharm(tempDir);
+  charmDir = path.join(tempDir, 'charm');
+  mkdirSync(charmDir);
+  entries = await unzip(charmFile, charmDir);
+});
+
+afterAll(() => {
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+});
+
+describe('npm run pack (amd64)', () => {
+  it('names the archive as charmcraft does for the amd64 platform of charmcraft.yaml', () => {
+    expect(path.basename(charmFile)).toBe(expectedCharmName('amd64'));
+  });
+
+  it('holds the charm files, the built code and a Node runtime, and nothing from the source tree', () => {
+    const names = entries.map((entry) => entry.name);
+    for (const name of [
+      'dispatch',
+      'manifest.yaml',
+      'metadata.yaml',
+      'config.yaml',
+      'actions.yaml',
+      'dist/charm.js',
+      'dist/worker/worker.js',
+      'dist/oci-factory-workflows-0.0.1.tgz',
+      'node/bin/node',
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(names.filter((name) => /^(src|tests|node_modules|terraform|\.tmp)\/|\.charm$/.test(name))).toEqual(
+      [],
+    );
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('keeps unix modes: dispatch, the entrypoint and node executable, the YAML files not', () => {
+    const modeOf = (name: string) => entries.find((entry) => entry.name === name)?.mode;
+    expect(modeOf('dispatch')).toBe(0o755);
+    expect(modeOf('dist/charm.js')).toBe(0o755);
+    expect(modeOf('node/bin/node')).toBe(0o755);
+    for (const name of ['metadata.yaml', 'config.yaml', 'actions.yaml', 'manifest.yaml'])
+      expect(modeOf(name)).toBe(0o644);
+    expect(statSync(path.join(charmDir, 'node/bin/node')).mode & 0o111).not.toBe(0);
+  });
+
+  it('copies metadata.yaml, config.yaml, actions.yaml and dispatch unchanged', () => {
+    for (const name of ['metadata.yaml', 'config.yaml', 'actions.yaml', 'dispatch']) {
+      expect(readFileSync(path.join(charmDir, name))).toEqual(readFileSync(path.join(PROJECT_ROOT, name)));
+    }
+  });
+
+  it('writes manifest.yaml as charmcraft does, with the base and architecture Juju reads', () => {
+    const manifest = parseYaml(readFileSync(path.join(charmDir, 'manifest.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(manifest.bases).toEqual([{ name: 'ubuntu', channel: '24.04', architectures: ['amd64'] }]);
+    expect(typeof manifest['charmcraft-version']).toBe('string');
+    expect(Number.isNaN(Date.parse(String(manifest['charmcraft-started-at'])))).toBe(false);
+    expect((manifest.analysis as { attributes: { name: string }[] }).attributes.map((a) => a.name)).toEqual([
+      'language',
+      'framework',
+    ]);
+  });
+
+  it("passes charmcraft's entrypoint rule: dispatch's last word is an executable file of the charm", () => {
+    const lastLine = readFileSync(path.join(charmDir, 'dispatch'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .at(-1)!;
+    const entrypoint = lastLine
+      .trim()
+      .split(/\s+/)
+      .at(-1)!
+      .replace(/^["']|["']$/g, '');
+    const file = path.join(charmDir, entrypoint);
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).isFile()).toBe(true);
+    expect(statSync(file).mode & 0o111).not.toBe(0);
+  });
+
+  it('carries a Node 20 for amd64 that runs here', async () => {
+    const node = path.join(charmDir, 'node/bin/node');
+    expect(readFileSync(node).readUInt16LE(18)).toBe(ELF_MACHINE.amd64);
+    const { stdout } = await run(node, ['--version']);
+    expect(stdout.trim()).toMatch(/^v20\.\d+\.\d+$/);
+  });
+
+  it("ships only amd64's native Temporal bridge", () => {
+    const bridges = entries.map((entry) => entry.name).filter((name) => name.endsWith('.node'));
+    expect(bridges.length).toBeGreaterThan(0);
+    expect(bridges.every((name) => name.includes('x86_64-unknown-linux-gnu'))).toBe(true);
+  });
+});
+
+describe('the unpacked charm under the fake hook tools', () => {
+  let juju: FakeJujuModel;
+  let pebble: RunningPebble | undefined;
+  let workerHome: string;
+  let markerFile: string;
+  let env: Record<string, string>;
+
+  beforeAll(() => {
+    // A `node` first on PATH that records whether dispatch fell back to it to run the charm.
+    const shimDir = path.join(tempDir, 'path-node');
+    markerFile = path.join(tempDir, 'path-node-ran-the-charm');
+    mkdirSync(shimDir);
+    writeFileSync(
+      path.join(shimDir, 'node'),
+      `#!/bin/sh\ncase "$1" in *charm.js) echo "$1" >> '${markerFile}';; esac\nexec '${process.execPath}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    workerHome = path.join(tempDir, 'worker-home');
+    juju = new FakeJujuModel({ charmDir });
+    env = {
+      PATH: [shimDir, juju.binDir, '/usr/bin', '/bin'].join(':'),
+      CHARM_CONTAINERS_DIR: path.join(tempDir, 'no-containers-yet'),
+      CHARM_WORKER_HOME: workerHome,
+    };
+  });
+
+  afterAll(async () => {
+    await pebble?.stop();
+    juju?.cleanup();
+  });
+
+  afterEach(() => {
+    expect(existsSync(markerFile)).toBe(false);
+  });
+
+  it('install with no config: blocked, naming the missing option', async () => {
+    const result = await juju.dispatch('install', { env });
+    expect(result.exitCode).toBe(0);
+    expect(juju.status().status).toBe('blocked');
+    expect(juju.status().message).toContain('host');
+  });
+
+  it('config-changed with a valid config but no Pebble socket yet: waiting, exit 0', async () => {
+    juju.setConfig({ host: '127.0.0.1:1', namespace: 'rocks', queue: 'oci-factory' });
+    const result = await juju.dispatch('config-changed', { env });
+    expect(result.exitCode).toBe(0);
+    expect(juju.status()).toEqual({
+      status: 'waiting',
+      message: 'waiting for Pebble in container temporal-worker',
+    });
+  });
+
+  it('pebble-ready with a real Pebble: the packed charm pushes its worker and plans the service', async () => {
+    pebble = await startPebble();
+    env.CHARM_CONTAINERS_DIR = pebble.containersDir;
+    const result = await juju.dispatch('temporal-worker-pebble-ready', { env });
+    expect(result.exitCode).toBe(0);
+    const plan = await pebble.cli(['plan']);
+    expect(plan.stdout).toContain('temporal-worker:');
+    expect(existsSync(workerHome)).toBe(true);
+    expect(juju.status().message).not.toBe('waiting for Pebble in container temporal-worker');
+  });
+
+  it('update-status: exit 0 and a fresh status', async () => {
+    const before = juju.statusHistory().length;
+    const result = await juju.dispatch('update-status', { env });
+    expect(result.exitCode).toBe(0);
+    expect(juju.statusHistory().length).toBeGreaterThanOrEqual(before);
+    expect(['active', 'waiting', 'maintenance', 'blocked']).toContain(juju.status().status);
+    expect(juju.hookError()).toBeNull();
+  });
+});
+
+describe('npm run pack -- --arch arm64', () => {
+  it('names, describes and fills the archive for arm64', async () => {
+    const file = await packCharm(path.join(tempDir, 'arm64'), '--arch', 'arm64');
+    expect(path.basename(file)).toBe(expectedCharmName('arm64'));
+    const zip = await openZip(file);
+    try {
+      const all = await zipEntries(zip);
+      const byName = new Map(all.map((entry) => [entry.name, entry]));
+      const manifest = parseYaml(
+        (await entryHead(zip, byName.get('manifest.yaml')!.entry, 4096)).toString(),
+      ) as {
+        bases: unknown;
+      };
+      expect(manifest.bases).toEqual([{ name: 'ubuntu', channel: '24.04', architectures: ['arm64'] }]);
+      const node = byName.get('node/bin/node')!;
+      expect(node.mode).toBe(0o755);
+      expect((await entryHead(zip, node.entry, 20)).readUInt16LE(18)).toBe(ELF_MACHINE.arm64);
+      const bridges = all.map((entry) => entry.name).filter((name) => name.endsWith('.node'));
+      expect(bridges.length).toBeGreaterThan(0);
+      expect(bridges.every((name) => name.includes('aarch64-unknown-linux-gnu'))).toBe(true);
+    } finally {
+      zip.close();
+    }
+  });
+});
