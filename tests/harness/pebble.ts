@@ -57,8 +57,15 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Run
   }
   const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
   let running = true;
+  // If the test process ends without stop() (a crash, a forgotten afterAll), do not leave
+  // the daemon behind.
+  const killOnExit = () => {
+    if (running && daemon.pid !== undefined) process.kill(daemon.pid, 'SIGKILL');
+  };
+  process.once('exit', killOnExit);
   daemon.once('exit', () => {
     running = false;
+    process.removeListener('exit', killOnExit);
   });
 
   const stop = async (): Promise<void> => {
