@@ -1,5 +1,8 @@
-import { parseConfigFile } from '../../src/trigger/config-file';
+import * as path from 'node:path';
+import { OPTION_NAMES } from '../../src/charm/config-options';
+import { CLIENT_OPTION_KEYS, parseConfigFile } from '../../src/trigger/config-file';
 import { UsageError, resolveTriggerOptions, type ReadFile } from '../../src/trigger/options';
+import { PROJECT_ROOT } from '../harness/tools';
 
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n';
 const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----\n';
@@ -291,5 +294,23 @@ describe('trigger options from a config.yml', () => {
     }
     expect(message).toContain('c.yml is not valid YAML');
     expect(message).not.toContain('s3cret');
+  });
+
+  it('reads only options the charm defines', () => {
+    for (const key of CLIENT_OPTION_KEYS) expect(OPTION_NAMES).toContain(key);
+  });
+
+  it("starts from the project's config.yml.template as it stands", () => {
+    const template = path.join(PROJECT_ROOT, 'config.yml.template');
+    expect(resolveTriggerOptions(['--config', template, '--topic=t', '--group=g'])).toEqual({
+      topic: 't',
+      group: 'g',
+      address: 'temporal.example.com:7233',
+      namespace: 'rocks',
+      queue: 'oci-factory',
+      workflowId: 'consume-events-t-g',
+      wait: false,
+      auth: { provider: 'none' },
+    });
   });
 });
