@@ -57,6 +57,13 @@ export interface LogEntry {
   message: string;
 }
 
+/** A line of `juju debug-log` for this unit: juju-log lines, and the charm's stdout (DEBUG) and stderr (WARNING). */
+export interface DebugLogEntry {
+  level: string;
+  hook: string;
+  message: string;
+}
+
 export interface ActionResult {
   status: 'completed' | 'failed';
   results: Record<string, unknown>;
@@ -105,6 +112,7 @@ interface FakeJujuState {
   applicationStatus: StatusEntry | null;
   applicationVersion: string;
   logs: LogEntry[];
+  debugLog: DebugLogEntry[];
   state: Record<string, string>;
   relations: Record<string, RelationState>;
   ports: string[];
@@ -231,6 +239,7 @@ export class FakeJujuModel {
       applicationStatus: null,
       applicationVersion: '',
       logs: [],
+      debugLog: [],
       state: {},
       relations: {},
       ports: [],
@@ -456,6 +465,15 @@ export class FakeJujuModel {
         this.failedHook = exitCode === 0 ? null : context.hookName;
       }
       state.printed.push(output.stdout, output.stderr);
+      // Juju logs the charm's stdout at DEBUG and its stderr at WARNING (contract §1.1).
+      for (const [level, text] of [
+        ['DEBUG', output.stdout],
+        ['WARNING', output.stderr],
+      ] as const) {
+        for (const line of text.split('\n').filter((l) => l !== '')) {
+          state.debugLog.push({ level, hook: context.hookName, message: line });
+        }
+      }
     });
     this.dispatchOutput.push(output.stdout, output.stderr);
   }
@@ -498,6 +516,11 @@ export class FakeJujuModel {
   /** juju-log lines with their levels. */
   logs(): LogEntry[] {
     return this.read().logs;
+  }
+
+  /** What `juju debug-log` would show for this unit, hook by hook. */
+  debugLog(): DebugLogEntry[] {
+    return this.read().debugLog;
   }
 
   /** The last action's outcome, or null if no action ran. */

@@ -142,6 +142,11 @@ describe('FakeJujuModel dispatching a charm', () => {
     expect(model.printed()).toContain('to stdout');
     expect(model.printed()).toContain('to stderr');
     expect(model.printed()).toContain('running hooks/install');
+    expect(model.debugLog()).toEqual([
+      { level: 'INFO', hook: 'install', message: 'dispatching hooks/install' },
+      { level: 'DEBUG', hook: 'install', message: 'to stdout' },
+      { level: 'WARNING', hook: 'install', message: 'to stderr' },
+    ]);
   });
 
   it('runs actions with JUJU_ACTION_* set, an empty hook name, and collects the result', async () => {

@@ -308,11 +308,13 @@ const tools = {
     if (!LOG_LEVELS.includes(level)) {
       warning = `Specified log level of "${flags['log-level']}" is not valid`;
       state.logs.push({ level: 'WARNING', message: warning });
+      state.debugLog.push({ level: 'WARNING', hook: context.hookName, message: warning });
       level = 'INFO';
     }
     let message = positional.join(' ');
     if (context.relationId) message = `${context.relationId}: ${message}`;
     state.logs.push({ level, message });
+    state.debugLog.push({ level, hook: context.hookName, message });
     printed(state, message);
     return '';
   },
