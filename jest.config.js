@@ -3,6 +3,9 @@
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
 
 module.exports = {
+  // Global-only options: jest ignores them inside a project entry.
+  testTimeout: 120000,
+  slowTestThreshold: 60,
   projects: [
     {
       displayName: 'unit',
@@ -18,8 +21,6 @@ module.exports = {
         '<rootDir>/tests/integration/**/*.test.ts',
         '<rootDir>/workflows/tests/integration/**/*.test.ts',
       ],
-      testTimeout: 120000,
-      slowTestThreshold: 60,
     },
   ],
 };
