@@ -34,6 +34,7 @@ import { ProcessLedger } from './processes';
 import { DemoInterrupted, Progress, StepError, StepFailed, type Say } from './progress';
 import { prepareTopic, publishEvent, ubuntuReleaseEvent } from './release-event';
 import { Teardown } from './teardown';
+import { workerOutputTail } from './worker-log';
 import { APPLICATION, UnitAgent, jujuStatusView } from './unit-agent';
 
 const NAMESPACE = 'rocks';
@@ -249,6 +250,7 @@ class Demo {
         model,
         env: this.env,
         pebbleSocket: running.pebble!.socketPath,
+        pebbleLogFile: running.pebble!.logFile,
         debugLog: path.join(logsDir, 'juju-debug.log'),
         say,
         checkInterrupted: () => this.checkInterrupted(),
@@ -412,14 +414,18 @@ class Demo {
   }
 
   private async workflowState(): Promise<string[]> {
-    const lines = [
-      `the worker's logs: Pebble's log ${this.running.pebble?.logFile ?? '(Pebble not started)'}`,
-    ];
-    if (!this.running.consume) return lines;
+    const { pebble, consume } = this.running;
+    const worker = pebble
+      ? [
+          "the worker's last output, from Pebble's log:",
+          ...workerOutputTail(pebble.logFile).map((line) => `  ${line}`),
+        ]
+      : [];
+    if (!consume) return worker;
     try {
-      return [...(await describeConsumeEvents(this.running.consume)), ...lines];
+      return [...(await describeConsumeEvents(consume)), ...worker];
     } catch (error) {
-      return [`cannot describe the workflow: ${String(error)}`, ...lines];
+      return [`cannot describe the workflow: ${String(error)}`, ...worker];
     }
   }
 
@@ -514,6 +520,7 @@ async function main(argv: string[]): Promise<number> {
       exitCode = 1;
       console.error(`\ndemo failed at step ${error.step}:\n  ${error.reason.split('\n').join('\n  ')}`);
       for (const hint of error.hints) console.error(`  ${hint}`);
+      console.error(`  logs (saved as the demo stops): ${relative(files.logs)}`);
     } else {
       exitCode = 1;
       console.error(

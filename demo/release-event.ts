@@ -1,7 +1,6 @@
 // One OCI release event as the Ubuntu image pipeline publishes it: the `bo.schema.avro.Oci`
 // record with its `release` field, in the Confluent wire format, under a schema registered
 // in the registry as `<topic>-value`.
-import type { Schema } from 'avsc';
 import type { KafkaBroker } from '../tests/harness/kafka';
 import type { SchemaRegistryStandin } from '../tests/harness/standins';
 import { ociEvent, ociEventSchema } from '../workflows/tests/integration/oci-events';
@@ -49,6 +48,6 @@ export async function publishEvent(
   schemaId: number,
   event: Record<string, unknown>,
 ): Promise<PublishedEvent> {
-  await broker.produceAvro(topic, schemaId, ociEventSchema({ withRelease: true }) as Schema, [event]);
+  await broker.produceAvro(topic, schemaId, ociEventSchema({ withRelease: true }), [event]);
   return { topic, schemaId, event };
 }

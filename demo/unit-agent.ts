@@ -6,6 +6,7 @@ import type { DispatchOptions, DispatchResult, FakeJujuModel } from '../tests/ha
 import { CONTAINER_NAME, STATUS_NOTICE_KEY } from '../src/workload/contract';
 import { customNotices } from './pebble-notices';
 import { StepError, type Say } from './progress';
+import { workerOutputTail } from './worker-log';
 
 export const APPLICATION = 'temporal-worker-k8s';
 
@@ -14,6 +15,8 @@ export interface UnitAgentOptions {
   /** The charm's test seams: where the Pebble socket and the worker's home are. */
   env: Record<string, string>;
   pebbleSocket: string;
+  /** Pebble's log, with the worker's output: quoted when the unit does not come up. */
+  pebbleLogFile: string;
   /** Where hook output and juju-log lines are appended, like `juju debug-log`. */
   debugLog: string;
   say: Say;
@@ -33,6 +36,7 @@ function firstLines(text: string, count: number): string {
 
 export class UnitAgent {
   private loggedEntries = 0;
+  private lastShown = '';
   private noticesAfter: string | undefined;
   private readonly unitTag: string;
 
@@ -44,20 +48,28 @@ export class UnitAgent {
     return this.options.say;
   }
 
-  /** Runs one hook (as `hooks/<name>`); a hook that fails is an error naming it. */
-  async run(hook: string, extra: Omit<DispatchOptions, 'env'> = {}): Promise<void> {
+  /**
+   * Runs one hook (as `hooks/<name>`); a hook that fails is an error naming it. With
+   * `quiet`, the hook is shown only when the unit status changed.
+   */
+  async run(hook: string, extra: Omit<DispatchOptions, 'env'> & { quiet?: boolean } = {}): Promise<void> {
     this.options.checkInterrupted();
     const { model } = this.options;
     let result: DispatchResult;
     try {
-      result = await model.dispatch(hook, { ...extra, env: this.options.env });
+      const { quiet: _quiet, ...dispatchOptions } = extra;
+      result = await model.dispatch(hook, { ...dispatchOptions, env: this.options.env });
     } catch (error) {
       this.appendDebugLog(hook, { exitCode: 1, stdout: '', stderr: String(error) });
       throw new StepError(`Juju could not run hook ${hook}: ${(error as Error).message}`);
     }
     this.appendDebugLog(hook, result);
     const { status, message } = model.status();
-    this.say(`${`hook ${hook}`.padEnd(44)} unit ${status}${message ? `: ${message}` : ''}`);
+    const shown = `unit ${status}${message ? `: ${message}` : ''}`;
+    if (!extra.quiet || shown !== this.lastShown || result.exitCode !== 0) {
+      this.say(`${`hook ${hook}`.padEnd(44)} ${shown}`);
+    }
+    this.lastShown = shown;
     if (result.exitCode !== 0) {
       const errors = model
         .logs()
@@ -83,6 +95,7 @@ export class UnitAgent {
       this.noticesAfter = notice['last-repeated'];
       await this.run(`${CONTAINER_NAME}-pebble-custom-notice`, {
         notice: { id: notice.id, key: notice.key, type: notice.type },
+        quiet: true,
       });
     }
     return notices.length;
@@ -101,34 +114,40 @@ export class UnitAgent {
         throw new StepError(
           `the unit did not become active within ${Math.round(timeoutMs / 1000)} s: it is ${status}` +
             (message ? ` ("${message}")` : ''),
-          [`the charm's log: ${this.options.debugLog}`],
+          [
+            `the charm's log: ${this.options.debugLog}`,
+            "the worker's last output, from Pebble's log:",
+            ...workerOutputTail(this.options.pebbleLogFile).map((line) => `  ${line}`),
+          ],
         );
       }
       const delivered = await this.deliverNotices(Math.max(1, Math.min(5, Math.ceil(remaining / 1000))));
       this.options.checkInterrupted();
       if (delivered === 0 && Date.now() - lastUpdateStatus >= updateStatusEveryMs) {
-        await this.run('update-status');
+        await this.run('update-status', { quiet: true });
         lastUpdateStatus = Date.now();
       }
     }
   }
 
+  /** Appends what the hook logged (juju-log lines, the charm's output) like `juju debug-log` shows it. */
   private appendDebugLog(hook: string, result: DispatchResult): void {
-    const entries = this.options.model.logs();
-    const time = new Date().toISOString();
+    const { model } = this.options;
+    const entries = model.debugLog();
+    const time = new Date().toISOString().slice(11, 19);
     const lines = entries
       .slice(this.loggedEntries)
-      .map((entry) => `${time} ${this.unitTag} ${hook}: ${entry.level} ${entry.message}`);
+      .map(
+        (entry) =>
+          `${this.unitTag}: ${time} ${entry.level} unit.${model.unit}.${entry.hook}: ${entry.message}`,
+      );
     this.loggedEntries = entries.length;
-    for (const [stream, text] of [
-      ['stdout', result.stdout],
-      ['stderr', result.stderr],
-    ] as const) {
-      for (const line of text.split('\n').filter(Boolean))
-        lines.push(`${time} ${this.unitTag} ${hook}: (${stream}) ${line}`);
+    if (result.exitCode !== 0) {
+      lines.push(
+        `${this.unitTag}: ${time} ERROR juju.worker.uniter hook "${hook}" exited with ${result.exitCode}`,
+      );
     }
-    lines.push(`${time} ${this.unitTag} ${hook}: hook exited with ${result.exitCode}`);
-    appendFileSync(this.options.debugLog, `${lines.join('\n')}\n`);
+    if (lines.length > 0) appendFileSync(this.options.debugLog, `${lines.join('\n')}\n`);
   }
 }
 
