@@ -155,12 +155,17 @@ function nodeRuntime(arch) {
     const staging = `${dir}.partial`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    tar.x({
-      file: tarball,
-      cwd: staging,
-      sync: true,
-      filter: (entry) => /^package\/(bin\/node|LICENSE)$/.test(entry),
-    });
+    try {
+      tar.x({
+        file: tarball,
+        cwd: staging,
+        sync: true,
+        filter: (entry) => /^package\/(bin\/node|LICENSE)$/.test(entry),
+      });
+    } catch (error) {
+      rmSync(tarball, { force: true });
+      fail(`cannot unpack ${tarball} (removed; run again to fetch it anew): ${error.message}`);
+    }
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);
   }
