@@ -3,7 +3,7 @@
 // everything after this module works on values. Messages never hold a secret value.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseConfigFile, type ClientSettings } from './config-file';
+import { APPLICATION_KEY, parseConfigFile, type ClientSettings } from './config-file';
 
 export const WORKFLOW_TYPE = 'ConsumeEventsWorkflow';
 export const DEFAULT_NAMESPACE = 'default';
@@ -57,7 +57,7 @@ Starts ${WORKFLOW_TYPE}(TOPIC, GROUP) on a task queue, like
 Options (a flag wins over --config; --config wins over the defaults):
   --topic TOPIC                Kafka topic to consume (required)
   --group GROUP                Kafka consumer group (required)
-  --config FILE                a \`juju config --file\` config.yml (key ${'temporal-worker-k8s'}): reads host,
+  --config FILE                a \`juju config --file\` config.yml (key ${APPLICATION_KEY}): reads host,
                                namespace, queue, tls-root-cas, encryption-key, auth-provider, oidc-*
   --address HOST[:PORT]        Temporal frontend (default: config host, else localhost:${DEFAULT_TEMPORAL_PORT})
   --namespace NAME             Temporal namespace (default: config namespace, else '${DEFAULT_NAMESPACE}')
