@@ -1,0 +1,163 @@
+/* global console, process */
+// Builds the worker runtime the charm pushes into the workload container:
+//   dist/worker/worker.js                  src/worker/main.ts, bundled (CommonJS, node20)
+//   dist/worker/workflow-worker-thread.js  the SDK's workflow thread, which it loads by path
+//   dist/worker/node_modules/              real packages shared with the workflows package's
+//                                          activities (@temporalio/activity, @temporalio/common
+//                                          and their runtime dependencies) and the native bridge
+//                                          for Linux x86_64/aarch64 only
+// Webpack is left out: the worker runs prebuilt workflow bundles only.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'dist', 'worker');
+const NATIVE_TARGETS = ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnu'];
+
+/** Packages the worker loads at run time from node_modules instead of its bundle. */
+const SHIPPED = ['@temporalio/core-bridge', '@temporalio/activity', '@temporalio/common'];
+/** Declared dependencies that are never required at run time. */
+const UNUSED_DEPENDENCIES = {
+  '@temporalio/activity': ['@temporalio/client'],
+  '@grpc/proto-loader': ['yargs'],
+};
+
+function readJson(file) {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** Node's lookup: `<dir>/node_modules/<name>`, then each parent folder. */
+function findPackage(name, fromDir) {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find ${name} from ${fromDir}`);
+  }
+}
+
+/**
+ * Run-time files only: no type declarations, source maps or nested installs, and
+ * no TypeScript sources of the SDK packages (they run from lib/; others may run from src/).
+ */
+function keeper(name, packageRoot) {
+  const sdkPackage = name.startsWith('@temporalio/');
+  return (source) => {
+    const base = path.basename(source);
+    if (statSync(source).isDirectory()) {
+      if (base === 'node_modules') return false;
+      return !sdkPackage || path.dirname(source) !== packageRoot || !['src', 'ts'].includes(base);
+    }
+    return !/\.(d\.[cm]?ts|map|md|ts)$/.test(base);
+  };
+}
+
+function copyPackage(name, from, to) {
+  if (name === '@temporalio/core-bridge') {
+    mkdirSync(to, { recursive: true });
+    for (const file of ['package.json', 'index.js', 'common.js', 'LICENSE']) {
+      if (existsSync(path.join(from, file))) cpSync(path.join(from, file), path.join(to, file));
+    }
+    cpSync(path.join(from, 'lib'), path.join(to, 'lib'), { recursive: true, filter: keeper(name, from) });
+    for (const target of NATIVE_TARGETS) {
+      cpSync(path.join(from, 'releases', target), path.join(to, 'releases', target), { recursive: true });
+    }
+    return;
+  }
+  cpSync(from, to, { recursive: true, filter: (source) => source === from || keeper(name, from)(source) });
+}
+
+/** Copies the shipped packages and their dependency closure; returns every package name shipped. */
+function shipPackages() {
+  const modules = path.join(OUT, 'node_modules');
+  const placed = new Map(); // destination dir → source dir
+  const names = new Set();
+  const queue = SHIPPED.map((name) => ({ name, fromDir: ROOT, destModules: modules }));
+  while (queue.length > 0) {
+    const { name, fromDir, destModules } = queue.shift();
+    const source = findPackage(name, fromDir);
+    let dest = path.join(modules, name);
+    if (placed.has(dest) && placed.get(dest) !== source) dest = path.join(destModules, name);
+    if (placed.get(dest) === source) continue;
+    placed.set(dest, source);
+    names.add(name);
+    copyPackage(name, source, dest);
+    const unused = UNUSED_DEPENDENCIES[name] ?? [];
+    for (const dependency of Object.keys(readJson(path.join(source, 'package.json')).dependencies ?? {})) {
+      if (dependency.startsWith('@types/') || unused.includes(dependency)) continue;
+      queue.push({ name: dependency, fromDir: source, destModules: path.join(dest, 'node_modules') });
+    }
+  }
+  return [...names];
+}
+
+/** The SDK's bundler pulls in webpack at load time; the worker never bundles. */
+const noBundlerPlugin = {
+  name: 'no-workflow-bundler',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/workflow\/bundler$/ }, (args) =>
+      args.importer.includes(`${path.sep}@temporalio${path.sep}worker${path.sep}`)
+        ? { path: 'temporal-workflow-bundler-stub', namespace: 'stub' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      loader: 'js',
+      contents: `
+        const unsupported = () => { throw new Error('this worker runs prebuilt workflow bundles only (workflowBundle), it cannot bundle workflows'); };
+        exports.defaultWorkflowInterceptorModules = [];
+        exports.bundleWorkflowCode = unsupported;
+        exports.WorkflowCodeBundler = class { constructor() { unsupported(); } };
+      `,
+    }));
+  },
+};
+
+function sizeOf(target) {
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(target).reduce((sum, entry) => sum + sizeOf(path.join(target, entry)), 0);
+}
+
+export async function buildWorker() {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const shipped = shipPackages();
+  const external = shipped.flatMap((name) => [name, `${name}/*`]);
+  await esbuild.build({
+    entryPoints: {
+      worker: path.join(ROOT, 'src', 'worker', 'main.ts'),
+      'workflow-worker-thread': path.join(
+        findPackage('@temporalio/worker', ROOT),
+        'lib',
+        'workflow',
+        'workflow-worker-thread.js',
+      ),
+    },
+    outdir: OUT,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external,
+    plugins: [noBundlerPlugin],
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // The SDK loads its workflow thread by path (built beside worker.js above); the
+    // other require.resolve calls belong to the debug replayer, which is never used.
+    logOverride: { 'require-resolve-not-external': 'silent' },
+  });
+  // source-map (the SDK reads the workflow bundle's source map) loads this by path.
+  const sourceMap = findPackage('source-map', findPackage('@temporalio/worker', ROOT));
+  cpSync(path.join(sourceMap, 'lib', 'mappings.wasm'), path.join(OUT, 'mappings.wasm'));
+  const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  console.log(
+    `built dist/worker: ${megabytes(sizeOf(OUT))} (worker.js ${megabytes(sizeOf(path.join(OUT, 'worker.js')))}, ` +
+      `node_modules ${megabytes(sizeOf(path.join(OUT, 'node_modules')))}: ${shipped.length} packages)`,
+  );
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildWorker();
+}

@@ -1,0 +1,18 @@
+// Activities' HTTP through HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case):
+// Node 20's built-in fetch ignores them, so the worker installs undici's
+// EnvHttpProxyAgent as the global dispatcher that fetch uses.
+//
+// Not covered: code that uses node:http/https directly (it never honoured
+// these variables), and the Temporal gRPC connection: it runs in Rust core
+// (tonic/hyper), which reads no proxy variables; NativeConnection's `proxy`
+// option (HTTP CONNECT) would be the way if the charm ever needs it.
+import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
+
+const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+
+/** Returns whether a proxy is configured (and the dispatcher installed). */
+export function routeFetchThroughProxies(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!PROXY_VARIABLES.some((name) => env[name]?.trim())) return false;
+  setGlobalDispatcher(new EnvHttpProxyAgent());
+  return true;
+}

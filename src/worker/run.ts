@@ -1,0 +1,283 @@
+// The worker's life: settings → package → runtime → connection → polling,
+// reporting every state change (status file, Pebble notice, health) until
+// SIGTERM or a fatal error.
+import type * as http from 'node:http';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { ENV } from '../workload/contract';
+import { type WorkerConfig, loadConfig } from './config';
+import { EncryptionCodec } from './codec';
+import { TokenRefresher, connectionOptions, describe } from './connection';
+import { GoogleAccessTokens, bearer } from './google-auth';
+import { startHealthServer } from './health';
+import { coreLogLevel, createLogger, temporalLogger } from './logger';
+import { routeFetchThroughProxies } from './proxy';
+import { loadSecretsFile } from './secrets';
+import { flushSentry, initSentry, sentryActivityInterceptor, sentryWorkflowFailureTap } from './sentry';
+import { StatusReporter } from './status';
+import { loadWorkflowsPackage } from './workflows-package';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const WORKER_SDK_VERSION = (require('@temporalio/worker/package.json') as { version: string }).version;
+
+/** Activities get this long to finish after SIGTERM before they are cancelled. */
+const SHUTDOWN_GRACE_MS = 5_000;
+/** The charm's kill-delay is 20 s: be gone before Pebble kills the process. */
+const SHUTDOWN_FORCE_MS = 15_000;
+const EXIT_DEADLINE_MS = 18_000;
+const PROBE_INTERVAL_MS = 2_000;
+const PROBE_TIMEOUT_MS = 3_000;
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  requireModule?: (file: string) => unknown;
+}
+
+/** Runs the worker until it stops; resolves with the process exit code. */
+export async function runWorker(options: RunOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  let config: WorkerConfig;
+  let bootLogger = createLogger('info');
+  try {
+    loadSecretsFile(env[ENV.secretsFile], env);
+    config = loadConfig(env);
+  } catch (error) {
+    const reporter = new StatusReporter({
+      namespace: env.TWC_NAMESPACE ?? '',
+      queue: env.TWC_QUEUE ?? '',
+      statusFile: env[ENV.statusFile],
+      pebbleSocket: env.PEBBLE_SOCKET,
+      logger: bootLogger,
+    });
+    bootLogger.fatal(describe(error));
+    await reporter.set('failed', describe(error));
+    return 2;
+  }
+  const logger = createLogger(config.logLevel);
+  bootLogger = logger;
+  return new WorkerProcess(config, logger, env, options.requireModule ?? require).run();
+}
+
+class WorkerProcess {
+  private readonly status: StatusReporter;
+  private connection: NativeConnection | undefined;
+  private worker: Worker | undefined;
+  private health: http.Server | undefined;
+  private refresher: TokenRefresher | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private connectionError: string | undefined = 'not connected yet';
+  private stopping = false;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly logger: Logger,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly requireModule: (file: string) => unknown,
+  ) {
+    this.status = new StatusReporter({
+      namespace: config.namespace,
+      queue: config.queue,
+      statusFile: config.statusFile,
+      pebbleSocket: env.PEBBLE_SOCKET,
+      logger,
+    });
+  }
+
+  async run(): Promise<number> {
+    const onSignal = (signal: NodeJS.Signals) => void this.shutdown(signal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    try {
+      return await this.serve();
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      if (this.probeTimer) clearInterval(this.probeTimer);
+      this.refresher?.stop();
+      await new Promise((resolve) => (this.health ? this.health.close(resolve) : resolve(undefined)));
+      await this.connection?.close().catch(() => undefined);
+      if (this.config.sentry) await flushSentry(2000).catch(() => undefined);
+    }
+  }
+
+  private async serve(): Promise<number> {
+    const { config, logger } = this;
+    await this.status.set('starting', 'worker starting');
+    this.health = await startHealthServer(config.healthPort, () => ({
+      up: this.isUp(),
+      error: this.downReason(),
+      namespace: config.namespace,
+      queue: config.queue,
+    }));
+    if (routeFetchThroughProxies(this.env))
+      logger.info('activities’ fetch goes through the configured proxies');
+
+    let loaded;
+    try {
+      loaded = loadWorkflowsPackage(
+        config.workflowsDir,
+        { workflows: config.supportedWorkflows, activities: config.supportedActivities },
+        WORKER_SDK_VERSION,
+        this.requireModule,
+      );
+    } catch (error) {
+      logger.fatal({ err: error }, describe(error));
+      await this.status.set('failed', describe(error));
+      return 2;
+    }
+    logger.info(
+      { workflows: loaded.workflowNames, activities: loaded.activityNames, package: loaded.manifest.name },
+      'loaded the workflows package',
+    );
+
+    const capture = config.sentry ? initSentry(config.sentry) : undefined;
+    const workflowFailureTap = capture ? sentryWorkflowFailureTap(capture) : undefined;
+    const runtimeLogger = temporalLogger(logger, workflowFailureTap);
+    Runtime.install({
+      logger: runtimeLogger,
+      shutdownSignals: [],
+      telemetryOptions: {
+        logging: { forward: {}, filter: makeTelemetryFilterString({ core: coreLogLevel(config.logLevel) }) },
+        metrics: config.prometheusPort
+          ? { prometheus: { bindAddress: `0.0.0.0:${config.prometheusPort}` } }
+          : undefined,
+      },
+    });
+
+    const connection = await this.connect();
+    if (!connection) return 0; // SIGTERM while still connecting
+    this.connection = connection;
+
+    try {
+      this.worker = await Worker.create({
+        connection,
+        namespace: config.namespace,
+        taskQueue: config.queue,
+        workflowBundle: loaded.selectsAllWorkflows
+          ? { codePath: loaded.workflowBundlePath }
+          : { code: loaded.workflowBundleCode },
+        activities: loaded.activities,
+        dataConverter: config.encryptionKey
+          ? { payloadCodecs: [new EncryptionCodec(config.encryptionKey)] }
+          : undefined,
+        interceptors: capture
+          ? { activity: [sentryActivityInterceptor(capture, config.sentry!.redactParams)] }
+          : undefined,
+        shutdownGraceTime: SHUTDOWN_GRACE_MS,
+        shutdownForceTime: SHUTDOWN_FORCE_MS,
+      });
+    } catch (error) {
+      logger.fatal({ err: error }, `cannot create the worker: ${describe(error)}`);
+      await this.status.set('failed', `cannot create the worker: ${describe(error)}`);
+      return 1;
+    }
+    if (this.stopping) return 0;
+
+    const running = this.worker.run();
+    this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
+    await this.probe();
+    try {
+      await running;
+      logger.info('worker stopped');
+      return 0;
+    } catch (error) {
+      logger.fatal({ err: error }, `the worker failed: ${describe(error)}`);
+      await this.status.set('failed', `the worker failed: ${describe(error)}`);
+      return 1;
+    }
+  }
+
+  /** Connects, retrying with backoff while the server (or the token endpoint) is unreachable. */
+  private async connect(): Promise<NativeConnection | undefined> {
+    const { config, logger } = this;
+    if (config.auth) {
+      this.refresher = new TokenRefresher(
+        new GoogleAccessTokens(config.auth),
+        logger,
+        () => void this.report(),
+      );
+    }
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        const token = await this.refresher?.initial();
+        const connection = await NativeConnection.connect(
+          connectionOptions(config, token ? bearer(token.token) : undefined),
+        );
+        if (token) this.refresher!.start(connection, token);
+        logger.info(
+          { address: config.temporal.address, tls: Boolean(config.tlsRootCas) },
+          'connected to Temporal',
+        );
+        return connection;
+      } catch (error) {
+        this.connectionError = describe(error);
+        await this.report();
+        const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+        logger.warn(
+          { attempt, retryInMs: delay },
+          `cannot connect to ${config.temporal.address}: ${this.connectionError}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    return undefined;
+  }
+
+  /** Asks the frontend something cheap: the worker's own polls are retried by core without telling us. */
+  private async probe(): Promise<void> {
+    const connection = this.connection;
+    if (!connection || this.stopping) return;
+    try {
+      await connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
+        connection.workflowService.getSystemInfo({}),
+      );
+      this.connectionError = undefined;
+    } catch (error) {
+      this.connectionError = describe(error);
+    }
+    await this.report();
+  }
+
+  private isUp(): boolean {
+    return (
+      !this.stopping &&
+      this.worker?.getState() === 'RUNNING' &&
+      this.connectionError === undefined &&
+      this.refresher?.lastError === undefined
+    );
+  }
+
+  private downReason(): string | undefined {
+    if (this.isUp()) return undefined;
+    if (this.stopping) return 'worker stopping';
+    if (this.status.state === 'failed') return this.status.message;
+    return (
+      this.refresher?.lastError ?? this.connectionError ?? `worker ${this.worker?.getState() ?? 'starting'}`
+    );
+  }
+
+  private async report(): Promise<void> {
+    if (this.stopping || this.status.state === 'failed') return;
+    if (this.isUp()) {
+      await this.status.set(
+        'up',
+        `worker listening to namespace '${this.config.namespace}' on queue '${this.config.queue}'`,
+      );
+    } else {
+      await this.status.set('down', `worker not connected: ${this.downReason()}`);
+    }
+  }
+
+  private async shutdown(signal: NodeJS.Signals): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.logger.info({ signal }, 'shutting down: polling stops, running activities are cancelled');
+    setTimeout(() => {
+      this.logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
+    await this.status.set('stopping', `worker stopping (${signal})`);
+    const state = this.worker?.getState();
+    if (state === 'RUNNING') this.worker!.shutdown();
+  }
+}
