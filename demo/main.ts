@@ -5,9 +5,10 @@
 // trigger command's code; publishes one OCI release event; shows the rebuilds dispatched.
 // Stops everything it started on exit, on error and on Ctrl-C.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { FakeJujuModel } from '../tests/harness/fake-juju';
 import { KafkaBroker } from '../tests/harness/kafka';
 import { startPebble, type RunningPebble } from '../tests/harness/pebble';
@@ -44,6 +45,7 @@ const CONSUMER_GROUP = 'oci-factory-rebuilds';
 const UBUNTU_RELEASE = '22.04';
 const UBUNTU_SERIES = 'jammy';
 const ACTIVE_TIMEOUT_MS = 180_000;
+const BLOCKED_GRACE_MS = 30_000;
 const DISPATCH_TIMEOUT_MS = 180_000;
 const UPDATE_STATUS_EVERY_MS = 10_000;
 const TOTAL_STEPS = 13;
@@ -74,6 +76,18 @@ function parseDemoArgs(argv: string[]): DemoArgs | null {
   return {
     keepRunning: values['keep-running'] ?? false,
     workDir: path.resolve(values['work-dir'] ?? path.join(PROJECT_ROOT, '.tmp', 'demo')),
+  };
+}
+
+/** What `juju deploy` takes from metadata.yaml: the workload image and the peer relations. */
+function readCharmMetadata(root: string): { image: string; peers: string[] } {
+  const metadata = parseYaml(readFileSync(path.join(root, 'metadata.yaml'), 'utf8')) as {
+    resources?: Record<string, { 'upstream-source'?: string }>;
+    peers?: Record<string, unknown>;
+  };
+  return {
+    image: metadata.resources?.['temporal-worker-image']?.['upstream-source'] ?? '<image>',
+    peers: Object.keys(metadata.peers ?? {}),
   };
 }
 
@@ -242,7 +256,10 @@ class Demo {
     });
 
     await progress.step(`juju deploy ${APPLICATION}: the charm's first hooks`, async (say) => {
-      say(`$ juju deploy ./${APPLICATION}_ubuntu-22.04-amd64.charm --resource temporal-worker-image=node:20`);
+      const metadata = readCharmMetadata(PROJECT_ROOT);
+      say(
+        `$ juju deploy ./${APPLICATION}_ubuntu-22.04-amd64.charm --resource temporal-worker-image=${metadata.image}`,
+      );
       const model = new FakeJujuModel({ charmDir: PROJECT_ROOT, modelName: 'demo' });
       running.model = model;
       teardown.add('the fake Juju model', () => model.cleanup());
@@ -256,13 +273,13 @@ class Demo {
         checkInterrupted: () => this.checkInterrupted(),
       });
       running.agent = agent;
-      for (const hook of [
-        'install',
-        'leader-elected',
-        'config-changed',
-        'start',
-        `${CONTAINER_NAME}-pebble-ready`,
-      ]) {
+      // The order Juju runs them in for a new unit: install, each peer relation created, leader-elected, …
+      await agent.run('install');
+      for (const endpoint of metadata.peers) {
+        model.addRelation(endpoint, APPLICATION);
+        await agent.run(`${endpoint}-relation-created`);
+      }
+      for (const hook of ['leader-elected', 'config-changed', 'start', `${CONTAINER_NAME}-pebble-ready`]) {
         await agent.run(hook);
       }
     });
@@ -274,7 +291,6 @@ class Demo {
         namespace: NAMESPACE,
         queue: QUEUE,
         'encryption-key': encryptionKey,
-        'workflows-file-name': path.basename(workflowsFile),
       });
       writeFileSync(files.configYml, rendered.text, { mode: 0o600 });
       say(`${relative(files.configYml)}, from config.yml.template for the local server:`);
@@ -322,6 +338,7 @@ class Demo {
       );
       await running.agent!.waitUntilActive({
         timeoutMs: ACTIVE_TIMEOUT_MS,
+        blockedGraceMs: BLOCKED_GRACE_MS,
         updateStatusEveryMs: UPDATE_STATUS_EVERY_MS,
       });
       this.ledger.snapshot();

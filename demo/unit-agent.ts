@@ -26,6 +26,8 @@ export interface UnitAgentOptions {
 
 export interface WaitForActiveOptions {
   timeoutMs: number;
+  /** Blocked means an operator must act: after this long blocked, waiting longer is pointless. */
+  blockedGraceMs: number;
   /** Juju's update-status-hook-interval (5 minutes by default; shorter here). */
   updateStatusEveryMs: number;
 }
@@ -102,17 +104,26 @@ export class UnitAgent {
   }
 
   /** Lets the unit settle: notices and update-status until it is active, or an error saying how it is. */
-  async waitUntilActive({ timeoutMs, updateStatusEveryMs }: WaitForActiveOptions): Promise<void> {
+  async waitUntilActive({
+    timeoutMs,
+    blockedGraceMs,
+    updateStatusEveryMs,
+  }: WaitForActiveOptions): Promise<void> {
     const { model } = this.options;
     const deadline = Date.now() + timeoutMs;
     let lastUpdateStatus = Date.now();
+    let blockedSince: number | undefined;
     for (;;) {
-      if (model.status().status === 'active') return;
+      const { status, message } = model.status();
+      if (status === 'active') return;
+      blockedSince = status === 'blocked' ? (blockedSince ?? Date.now()) : undefined;
+      const stuck = blockedSince !== undefined && Date.now() - blockedSince >= blockedGraceMs;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        const { status, message } = model.status();
+      if (remaining <= 0 || stuck) {
         throw new StepError(
-          `the unit did not become active within ${Math.round(timeoutMs / 1000)} s: it is ${status}` +
+          (stuck
+            ? `the unit stayed blocked for ${Math.round(blockedGraceMs / 1000)} s`
+            : `the unit did not become active within ${Math.round(timeoutMs / 1000)} s: it is ${status}`) +
             (message ? ` ("${message}")` : ''),
           [
             `the charm's log: ${this.options.debugLog}`,
@@ -142,12 +153,12 @@ export class UnitAgent {
           `${this.unitTag}: ${time} ${entry.level} unit.${model.unit}.${entry.hook}: ${entry.message}`,
       );
     this.loggedEntries = entries.length;
-    if (result.exitCode !== 0) {
-      lines.push(
-        `${this.unitTag}: ${time} ERROR juju.worker.uniter hook "${hook}" exited with ${result.exitCode}`,
-      );
-    }
-    if (lines.length > 0) appendFileSync(this.options.debugLog, `${lines.join('\n')}\n`);
+    lines.push(
+      result.exitCode === 0
+        ? `${this.unitTag}: ${time} INFO juju.worker.uniter.operation ran "${hook}" hook (via hook dispatching script: dispatch)`
+        : `${this.unitTag}: ${time} ERROR juju.worker.uniter.operation hook "${hook}" (via hook dispatching script: dispatch) failed: exit status ${result.exitCode}`,
+    );
+    appendFileSync(this.options.debugLog, `${lines.join('\n')}\n`);
   }
 }
 
