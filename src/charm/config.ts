@@ -5,29 +5,16 @@ import * as z from 'zod/mini';
 import type { ConfigValue } from '../juju/types';
 import {
   CANDID_OPTIONS,
-  CONFIG_OPTIONS,
   LOG_LEVELS,
   OIDC_OPTIONS,
   OPTION_NAMES,
   REQUIRED_OPTIONS,
   type OptionName,
 } from './config-options';
+import { asText, deriveConfig, effectiveConfig, parseHost, type ConfigResult } from './config-values';
 
-export const DEFAULT_TEMPORAL_PORT = 7233;
-
-export type NameSelection = 'all' | string[];
-
-export interface CharmConfig {
-  /** Every option as the text the worker receives (`host` normalised to `name:port`). */
-  values: Record<OptionName, string>;
-  namespace: string;
-  queue: string;
-  supportedWorkflows: NameSelection;
-  supportedActivities: NameSelection;
-  workflowsFileName: string;
-}
-
-export type ConfigResult = { ok: true; config: CharmConfig } | { ok: false; message: string };
+export type { CharmConfig, ConfigResult, NameSelection } from './config-values';
+export { parseHost } from './config-values';
 
 const text = z.string();
 
@@ -73,14 +60,6 @@ function isAesKey(value: string): boolean {
 
 const NAME_LIST = /^\s*[A-Za-z_$][\w$.-]*(\s*,\s*[A-Za-z_$][\w$.-]*)*\s*$/;
 const NO_SPACES = /^\S+$/;
-
-export function parseHost(host: string): { name: string; port: number } | null {
-  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(host);
-  if (!match) return null;
-  const port = match[2] === undefined ? DEFAULT_TEMPORAL_PORT : Number(match[2]);
-  if (port < 1 || port > 65535) return null;
-  return { name: match[1]!, port };
-}
 
 const OPTION_RULES: Record<OptionName, z.ZodMiniType> = {
   'log-level': z.string().check(
@@ -146,19 +125,8 @@ function optionProblem(name: OptionName, value: ConfigValue): string | null {
   return `${name} ${reason}`;
 }
 
-function selection(value: string): NameSelection {
-  if (value.trim() === 'all') return 'all';
-  return value.split(',').map((name) => name.trim());
-}
-
-function asText(value: ConfigValue): string {
-  return typeof value === 'string' ? value : String(value);
-}
-
 export function validateConfig(raw: Record<string, ConfigValue | null>): ConfigResult {
-  const effective = {} as Record<OptionName, ConfigValue>;
-  for (const name of OPTION_NAMES) effective[name] = raw[name] ?? CONFIG_OPTIONS[name].default;
-
+  const effective = effectiveConfig(raw);
   const isEmpty = (name: OptionName) => asText(effective[name]).trim() === '';
   const problems: string[] = [];
   const missing = REQUIRED_OPTIONS.filter(isEmpty);
@@ -180,21 +148,5 @@ export function validateConfig(raw: Record<string, ConfigValue | null>): ConfigR
     }
   }
   if (problems.length > 0) return { ok: false, message: problems.join('; ') };
-
-  const values = {} as Record<OptionName, string>;
-  for (const name of OPTION_NAMES) values[name] = asText(effective[name]);
-  const host = parseHost(values.host)!;
-  values.host = `${host.name}:${host.port}`;
-  values['log-level'] = values['log-level'].toLowerCase();
-  return {
-    ok: true,
-    config: {
-      values,
-      namespace: values.namespace,
-      queue: values.queue,
-      supportedWorkflows: selection(values['supported-workflows']),
-      supportedActivities: selection(values['supported-activities']),
-      workflowsFileName: values['workflows-file-name'],
-    },
-  };
+  return { ok: true, config: deriveConfig(raw) };
 }

@@ -4,10 +4,12 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Juju } from '../juju/types';
 import type { WorkflowsManifest } from '../workload/contract';
-import { validateConfig, type CharmConfig, type NameSelection } from './config';
-import { parseEnvFile } from './env-file';
+import type { ConfigValue } from '../juju/types';
 import { bundledWorkflowsFile } from './charm-files';
-import { inspectWorkflowsPackage, type InspectedWorkflowsPackage } from './workflows-package';
+import { CheckCache } from './check-cache';
+import { deriveConfig, type CharmConfig, type ConfigResult, type NameSelection } from './config-values';
+import { parseEnvFile } from './env-file';
+import { inspectWorkflowsPackage, type InspectedWorkflowsPackage } from './workflows-inspect';
 
 export interface CharmInputs {
   config: CharmConfig;
@@ -39,8 +41,23 @@ function unknownNames(
   );
 }
 
+async function checkConfig(
+  raw: Record<string, ConfigValue | null>,
+  cache: CheckCache,
+): Promise<ConfigResult> {
+  const key = JSON.stringify(Object.entries(raw).sort(([a], [b]) => a.localeCompare(b)));
+  if ((await cache.get('config', key)) !== null) return { ok: true, config: deriveConfig(raw) };
+  // Loaded on demand: zod costs tens of ms at start-up, and most hooks do not need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateConfig } = require('./config') as typeof import('./config');
+  const result = validateConfig(raw);
+  if (result.ok) await cache.put('config', key, '{}');
+  return result;
+}
+
 export async function readInputs(juju: Juju, charmDir: string, cacheDir: string): Promise<InputsResult> {
-  const configResult = validateConfig(await juju.configGet());
+  const cache = new CheckCache(cacheDir);
+  const configResult = await checkConfig(await juju.configGet(), cache);
   if (!configResult.ok) return configResult;
   const config = configResult.config;
 
@@ -63,7 +80,7 @@ export async function readInputs(juju: Juju, charmDir: string, cacheDir: string)
       message: `invalid config: workflows-file-name '${config.workflowsFileName}' does not match the workflows-file in use ('${fileName}')`,
     };
   }
-  const inspected = await inspectWorkflowsPackage(workflowsFile.content, cacheDir);
+  const inspected = await inspectWorkflowsPackage(workflowsFile.content, cache);
   if (!inspected.ok) return inspected;
   const manifest = inspected.package.manifest;
   const nameProblem =

@@ -1,8 +1,8 @@
 // What the worker process gets: the layer's environment (nothing secret, shown by
 // `pebble plan`) and the secrets file's content (mode 0600, read by the worker at start).
-import { createHash } from 'node:crypto';
 import { ENV, configEnvName } from '../workload/contract';
-import type { CharmConfig } from './config';
+import { digest } from './check-cache';
+import type { CharmConfig } from './config-values';
 import { OPTION_NAMES, isSecretOption } from './config-options';
 
 /** Proxy settings of the model (`JUJU_CHARM_HTTP_PROXY` …), used when the config leaves them empty. */
@@ -47,10 +47,6 @@ function carriesCredentials(proxy: string): boolean {
   } catch {
     return proxy.includes('@');
   }
-}
-
-export function digest(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEnvironment {

@@ -1,10 +1,10 @@
 // The `workflows-file` resource: an npm-pack-style tarball (files under `package/`) holding
 // manifest.json (WorkflowsManifest) and the files it names. Unpacked in memory, checked,
 // then pushed file by file. Problems come back as "workflows-file: <reason>".
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { MANIFEST_FILE, type WorkflowsManifest } from '../workload/contract';
+import { digest } from './check-cache';
 
 export interface WorkflowsPackage {
   manifest: WorkflowsManifest;
@@ -94,41 +94,6 @@ export async function loadWorkflowsPackage(tarball: Buffer): Promise<WorkflowsPa
     if (!files.get(named)?.length)
       return failure(`${MANIFEST_FILE} names ${key} '${manifest[key]}', which is missing or empty`);
   }
-  const hash = createHash('sha256').update(tarball).digest('hex');
+  const hash = digest(tarball);
   return { ok: true, package: { manifest, files, hash } };
-}
-
-export interface InspectedWorkflowsPackage {
-  manifest: WorkflowsManifest;
-  hash: string;
-  /** The unpacked files, when they had to be unpacked to check the package. */
-  loaded?: WorkflowsPackage;
-}
-
-export type InspectResult = { ok: true; package: InspectedWorkflowsPackage } | { ok: false; message: string };
-
-/**
- * The manifest of a package, checked. Unpacking costs tens of ms, so the manifest of a
- * package that passed the checks is cached by its content hash in `cacheDir`
- * (update-status then only hashes the tarball).
- */
-export async function inspectWorkflowsPackage(tarball: Buffer, cacheDir: string): Promise<InspectResult> {
-  const hash = createHash('sha256').update(tarball).digest('hex');
-  const { readFile, writeFile, mkdir } = await import('node:fs/promises');
-  const cacheFile = path.join(cacheDir, `workflows-${hash}.json`);
-  try {
-    const manifest = MANIFEST.parse(JSON.parse(await readFile(cacheFile, 'utf8')));
-    return { ok: true, package: { manifest, hash } };
-  } catch {
-    // Not cached yet (or unreadable): check the package itself.
-  }
-  const result = await loadWorkflowsPackage(tarball);
-  if (!result.ok) return result;
-  try {
-    await mkdir(cacheDir, { recursive: true });
-    await writeFile(cacheFile, JSON.stringify(result.package.manifest));
-  } catch {
-    // A cache that cannot be written only costs time.
-  }
-  return { ok: true, package: { manifest: result.package.manifest, hash, loaded: result.package } };
 }

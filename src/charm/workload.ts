@@ -14,7 +14,7 @@ import { readRuntimeFile, type RuntimeFiles } from './charm-files';
 import { planHasLayer } from './layer';
 import { runtimeDir, workflowsDir, type WorkerPaths } from './paths';
 import { RUNTIME_HASH_ENV, SECRETS_HASH_ENV, WORKFLOWS_HASH_ENV } from './worker-environment';
-import { loadWorkflowsPackage, type WorkflowsPackage } from './workflows-package';
+import type { WorkflowsPackage } from './workflows-package';
 
 export interface DesiredWorkload {
   layer: Layer;
@@ -46,6 +46,8 @@ async function pushWorkflows(
 ): Promise<void> {
   let loaded = workflows.loaded;
   if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadWorkflowsPackage } = require('./workflows-package') as typeof import('./workflows-package');
     const result = await loadWorkflowsPackage(workflows.tarball);
     if (!result.ok)
       throw new Error(`a workflows package that passed its checks no longer loads: ${result.message}`);

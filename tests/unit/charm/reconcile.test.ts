@@ -1,5 +1,7 @@
 // State transitions of the one reconcile: given config, resources and the container,
 // run a hook and assert status, layer, pushed files.
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { dispatchEvent } from '../../../src/charm/charm';
 import { reconcile } from '../../../src/charm/reconcile';
 import { SERVICE_NAME } from '../../../src/workload/contract';
@@ -488,5 +490,31 @@ describe('unexpected exceptions', () => {
     const u = unit({ config: { ...VALID_CONFIG, host: 'bad host' } });
     expect(await dispatchEvent(hook('config-changed'), u.context)).toBe(0);
     expect(u.juju.status?.status).toBe('blocked');
+  });
+});
+
+describe('check cache', () => {
+  it('a config checked before is not checked again, and a changed one is', async () => {
+    const u = await running();
+    await dispatchEvent(hook('update-status'), u.context);
+    expect(u.juju.status?.status).toBe('active');
+    u.juju.config['sentry-sample-rate'] = 7;
+    await dispatchEvent(hook('config-changed'), u.context);
+    expect(u.juju.status).toEqual({
+      status: 'blocked',
+      message: 'invalid config: sentry-sample-rate must be a number from 0 to 1',
+    });
+  });
+
+  it('keeps no config value in the cache', async () => {
+    const key = Buffer.alloc(32, 0x33).toString('base64');
+    const u = unit({ config: { ...VALID_CONFIG, 'encryption-key': key } });
+    await reconcile(u.context);
+    const entries = readdirSync(u.context.cacheDir);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) {
+      expect(entry).not.toContain(key);
+      expect(readFileSync(path.join(u.context.cacheDir, entry), 'utf8')).not.toContain(key);
+    }
   });
 });

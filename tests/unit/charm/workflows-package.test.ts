@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { inspectWorkflowsPackage, loadWorkflowsPackage } from '../../../src/charm/workflows-package';
+import { CheckCache } from '../../../src/charm/check-cache';
+import { inspectWorkflowsPackage } from '../../../src/charm/workflows-inspect';
+import { loadWorkflowsPackage } from '../../../src/charm/workflows-package';
 import { MANIFEST, removeTempDirs, tempDir, workflowsTarball } from './charm-fixture';
 
 afterAll(removeTempDirs);
@@ -77,10 +79,10 @@ describe('inspectWorkflowsPackage', () => {
   it('checks a package once and then answers from the cache by content hash', async () => {
     const cacheDir = tempDir();
     const tarball = workflowsTarball();
-    const first = await inspectWorkflowsPackage(tarball, cacheDir);
+    const first = await inspectWorkflowsPackage(tarball, new CheckCache(cacheDir));
     expect(first.ok && first.package.loaded?.files.size).toBe(4);
     expect(readdirSync(cacheDir)).toHaveLength(1);
-    const second = await inspectWorkflowsPackage(tarball, cacheDir);
+    const second = await inspectWorkflowsPackage(tarball, new CheckCache(cacheDir));
     expect(second.ok && second.package.manifest).toEqual(MANIFEST);
     expect(second.ok && second.package.loaded).toBeUndefined();
   });
@@ -89,7 +91,7 @@ describe('inspectWorkflowsPackage', () => {
     const cacheDir = tempDir();
     const result = await inspectWorkflowsPackage(
       workflowsTarball({ files: { 'manifest.json': null } }),
-      cacheDir,
+      new CheckCache(cacheDir),
     );
     expect(result.ok).toBe(false);
     expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);

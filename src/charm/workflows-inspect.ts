@@ -1,0 +1,34 @@
+// Checks the workflows package in use, unpacking it only when this content was not
+// checked before (the manifest of a checked package is kept in the check cache).
+import type { WorkflowsManifest } from '../workload/contract';
+import { CheckCache, digest } from './check-cache';
+import type { WorkflowsPackage } from './workflows-package';
+
+export interface InspectedWorkflowsPackage {
+  manifest: WorkflowsManifest;
+  /** sha256 of the tarball: names the folder the package is pushed into. */
+  hash: string;
+  /** The unpacked files, when they had to be unpacked to check the package. */
+  loaded?: WorkflowsPackage;
+}
+
+export type InspectResult = { ok: true; package: InspectedWorkflowsPackage } | { ok: false; message: string };
+
+export async function inspectWorkflowsPackage(tarball: Buffer, cache: CheckCache): Promise<InspectResult> {
+  const hash = digest(tarball);
+  const cached = await cache.get('workflows', hash);
+  if (cached !== null) {
+    try {
+      return { ok: true, package: { manifest: JSON.parse(cached) as WorkflowsManifest, hash } };
+    } catch {
+      // Unreadable entry: check the package itself.
+    }
+  }
+  // Loaded on demand: zod and tar cost tens of ms at start-up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadWorkflowsPackage } = require('./workflows-package') as typeof import('./workflows-package');
+  const result = await loadWorkflowsPackage(tarball);
+  if (!result.ok) return result;
+  await cache.put('workflows', hash, JSON.stringify(result.package.manifest));
+  return { ok: true, package: { manifest: result.package.manifest, hash, loaded: result.package } };
+}
