@@ -3,11 +3,11 @@
 // everything after this module works on values. Messages never hold a secret value.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEFAULT_TEMPORAL_PORT, parseHost, type TemporalAddress } from '../worker/config';
 import { APPLICATION_KEY, parseConfigFile, type ClientSettings } from './config-file';
 
 export const WORKFLOW_TYPE = 'ConsumeEventsWorkflow';
 export const DEFAULT_NAMESPACE = 'default';
-export const DEFAULT_TEMPORAL_PORT = 7233;
 
 /** The Google service-account fields temporal-lib-py hands to google-auth (temporal-interop.md §1.1). */
 export interface GoogleServiceAccount {
@@ -105,18 +105,13 @@ function readNamedFile(readFile: ReadFile, file: string, what: string): string {
   }
 }
 
-/** `name` → `name:7233`; `name:port` kept; IPv6 in brackets. */
-export function normaliseAddress(address: string): string {
-  const match = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+)(?::(\d{1,5}))?$/.exec(address.trim());
-  const port = match?.[2] === undefined ? DEFAULT_TEMPORAL_PORT : Number(match[2]);
-  if (!match || port < 1 || port > 65535) {
-    throw new UsageError(`the address '${address}' is not HOST[:PORT]`);
+/** The worker's own reading of `host` (`name` → `name:7233`, `[v6]:port`), as a usage error. */
+function parseAddress(address: string): TemporalAddress {
+  try {
+    return parseHost(address);
+  } catch (error) {
+    throw new UsageError(`--address/host: ${(error as Error).message}`);
   }
-  return `${match[1]}:${port}`;
-}
-
-function hostOf(address: string): string {
-  return address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 }
 
 const SERVICE_ACCOUNT_DEFAULTS: Pick<
@@ -253,7 +248,9 @@ export function resolveTriggerOptions(argv: string[], readFile: ReadFile = readU
     }
   }
 
-  const address = normaliseAddress(values.address ?? settings.host ?? `localhost:${DEFAULT_TEMPORAL_PORT}`);
+  const { address, hostname } = parseAddress(
+    values.address ?? settings.host ?? `localhost:${DEFAULT_TEMPORAL_PORT}`,
+  );
   const namespace = values.namespace ?? settings.namespace ?? DEFAULT_NAMESPACE;
   const queue = values.queue ?? settings.queue;
   if (queue === undefined || queue === '') {
@@ -270,7 +267,7 @@ export function resolveTriggerOptions(argv: string[], readFile: ReadFile = readU
   const tls: TriggerTls | undefined = tlsWanted
     ? {
         ...(rootCas === undefined ? {} : { serverRootCACertificate: Buffer.from(rootCas) }),
-        serverNameOverride: values['tls-server-name'] ?? hostOf(address),
+        serverNameOverride: values['tls-server-name'] ?? hostname,
       }
     : undefined;
 

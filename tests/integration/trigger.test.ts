@@ -2,7 +2,10 @@
 // ConsumeEventsWorkflow(topic, group) on the queue, with an encryption key the history
 // holds only `binary/encrypted` payloads, and --wait follows the workflow's runs.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -149,6 +152,70 @@ describe('npm run trigger', () => {
       'secret-topic',
       'secret-group',
     ]);
+  });
+
+  it("with --auth google gets a token from the service account's token URI and starts the workflow", async () => {
+    const grants: URLSearchParams[] = [];
+    const tokenServer = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        grants.push(new URLSearchParams(body));
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({ access_token: 'token-from-google', expires_in: 3600, token_type: 'Bearer' }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const credentialsFile = path.join(tempDir, 'service-account.json');
+      writeFileSync(
+        credentialsFile,
+        JSON.stringify({
+          type: 'service_account',
+          private_key_id: 'kid-1',
+          private_key: privateKeyPem,
+          client_email: 'worker@project.iam.gserviceaccount.com',
+          token_uri: `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`,
+        }),
+        { mode: 0o600 },
+      );
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [
+          TSX,
+          TRIGGER,
+          ...triggerArgs('--topic', 'ta', '--group', 'ga', '--queue', 'auth-queue'),
+          '--auth',
+          'google',
+          '--oidc-credentials-file',
+          credentialsFile,
+        ],
+        { cwd: PROJECT_ROOT },
+      );
+      expect(stdout).toContain('Google auth');
+      expect(`${stdout}${stderr}`).not.toContain('token-from-google');
+      expect(`${stdout}${stderr}`).not.toContain('PRIVATE KEY');
+      expect(grants).toHaveLength(1);
+      expect(grants[0]!.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+      const [header, claims] = grants[0]!
+        .get('assertion')!
+        .split('.')
+        .slice(0, 2)
+        .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+      expect(header).toMatchObject({ alg: 'RS256' });
+      expect(claims).toMatchObject({
+        iss: 'worker@project.iam.gserviceaccount.com',
+        scope: 'email profile openid',
+      });
+      const description = await client.workflow.getHandle('consume-events-ta-ga').describe();
+      expect(description).toMatchObject({ type: 'ConsumeEventsWorkflow', taskQueue: 'auth-queue' });
+    } finally {
+      await new Promise((resolve) => tokenServer.close(resolve));
+    }
   });
 
   it('with --wait follows the workflow from run to run until interrupted, and the workflow keeps running', async () => {

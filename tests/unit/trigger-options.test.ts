@@ -103,7 +103,7 @@ describe('trigger options from flags alone', () => {
       usageMessage(() =>
         resolveTriggerOptions(['--topic=t', '--group=g', '--queue=q', `--address=${address}`], files({})),
       ),
-    ).toContain('HOST[:PORT]');
+    ).toContain('--address/host: host');
   });
 
   it.each([
