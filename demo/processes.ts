@@ -78,7 +78,8 @@ export function descendantsOf(root: number): ProcessRecord[] {
  * Not listed: short-lived helpers (a hook, openssl, npm scripts), and tsx's esbuild service,
  * which belongs to the TypeScript loader running the demo and ends with it.
  */
-const NOT_LISTED = /(^|\/)(openssl|sh|dispatch|npm)( |$)|dist\/charm\.js|hook-tool\.js|esbuild --service/;
+const NOT_LISTED =
+  /(^|\/)(openssl|sh|dispatch|npm)( |$)|dist\/charm\.js|hook-tool\.js|\/fake-juju-[^/]+\/bin\/|esbuild --service/;
 
 export class ProcessLedger {
   private readonly known = new Map<string, ProcessRecord>();
