@@ -30,13 +30,23 @@ export interface SyncResult {
   unchangedService?: ServiceInfo;
 }
 
+// Bounds the memory one push request holds (the native Temporal bridge alone is ~30 MB).
+const PUSH_BATCH_BYTES = 8 * 1024 * 1024;
+
 async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string): Promise<void> {
-  // One file per request: the native bridge alone is tens of MB.
+  let batch: FileToPush[] = [];
+  let batchBytes = 0;
   for (const file of runtime.files) {
-    await pebble.push([
-      { path: path.posix.join(dir, file), content: readRuntimeFile(runtime, file), makeDirs: true },
-    ]);
+    const content = readRuntimeFile(runtime, file);
+    if (batch.length > 0 && batchBytes + content.length > PUSH_BATCH_BYTES) {
+      await pebble.push(batch);
+      batch = [];
+      batchBytes = 0;
+    }
+    batch.push({ path: path.posix.join(dir, file), content, makeDirs: true });
+    batchBytes += content.length;
   }
+  if (batch.length > 0) await pebble.push(batch);
 }
 
 async function pushWorkflows(

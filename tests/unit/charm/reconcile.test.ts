@@ -219,6 +219,8 @@ describe('a valid config starts the worker', () => {
       ].sort(),
     );
     expect(u.pebble.files.get(`${WORKER_HOME}/secrets.json`)?.permissions).toBe('600');
+    // Several files per request: the runtime's two files, then the package's four.
+    expect(u.pebble.calls.filter((call) => call.startsWith('push'))).toEqual(['push 2', 'push 4', 'push 1']);
     expect(u.pebble.services.get(SERVICE_NAME)).toBe('active');
     expect(u.juju.applicationVersion).toBe('oci-factory-workflows@0.0.1');
     expect(u.juju.statusHistory.map((entry) => entry.message)).toEqual([
