@@ -25,6 +25,7 @@ import { describeConsumeEvents, startConsumeEvents, type ConsumeEventsRun } from
 import { describeDispatch, describePost, postHistories } from './outcome';
 import { readTemplate, redactedConfig, renderConfigYml, renderEnvFile } from './operator-files';
 import {
+  buildIsStale,
   missingBuild,
   missingCharmFiles,
   missingTools,
@@ -124,6 +125,7 @@ interface Running {
 class Demo {
   private readonly running: Running = {};
   private interrupted: NodeJS.Signals | undefined;
+  private unexpected: StepFailed | undefined;
   private wakeKeepRunning: (() => void) | undefined;
   readonly teardown: Teardown;
   readonly ledger: ProcessLedger;
@@ -139,7 +141,18 @@ class Demo {
   }
 
   checkInterrupted(): void {
+    if (this.unexpected) throw this.unexpected;
     if (this.interrupted) throw new DemoInterrupted(this.interrupted);
+  }
+
+  /** An error outside any step (an unhandled rejection in a client library): ends the demo at the next check. */
+  abort(error: unknown): void {
+    this.unexpected ??= new StepFailed(
+      'in the background',
+      `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      [],
+    );
+    this.wakeKeepRunning?.();
   }
 
   interrupt(signal: NodeJS.Signals): void {
@@ -181,6 +194,11 @@ class Demo {
       ];
       if (stillMissing.length > 0) {
         throw new StepError(`still missing after set-up and build: ${stillMissing.join(', ')}`);
+      }
+      if (buildIsStale(PROJECT_ROOT)) {
+        say(
+          'note: src/ or workflows/src/ changed after the last build; run `npm run build` to demo your changes',
+        );
       }
       say(
         `tools/ has Pebble, the Temporal CLI and Kafka's jars; dist/ has the charm, the worker and ${relative(workflowsFile)}`,
@@ -384,8 +402,9 @@ class Demo {
       );
       await new Promise<void>((resolve) => {
         this.wakeKeepRunning = resolve;
-        if (this.interrupted) resolve();
+        if (this.interrupted || this.unexpected) resolve();
       });
+      if (this.unexpected) throw this.unexpected;
     }
   }
 
@@ -524,6 +543,9 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const onUnexpected = (error: unknown) => demo.abort(error);
+  process.on('unhandledRejection', onUnexpected);
+  process.on('uncaughtException', onUnexpected);
   const snapshots = setInterval(() => demo.ledger.snapshot(), 1000);
 
   let exitCode = 0;

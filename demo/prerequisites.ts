@@ -1,7 +1,7 @@
 // What the demo needs on disk before it starts anything: the real components in tools/
 // (`npm run setup`) and the built charm, worker and workflows package in dist/ (`npm run build`).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { StepError } from './progress';
 
@@ -49,4 +49,29 @@ export function runNpmScript(root: string, script: string, onStart: (pid: number
         );
     });
   });
+}
+
+function newestModification(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue;
+    const file = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestModification(file) : statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether a source file changed after the build: the demo runs what dist/ holds, not the sources. */
+export function buildIsStale(root: string): boolean {
+  const built = Math.min(
+    ...['dist/charm.js', 'dist/worker/worker.js', path.relative(root, workflowsPackageFile(root))].map(
+      (file) => statSync(path.join(root, file)).mtimeMs,
+    ),
+  );
+  const sources = Math.max(
+    ...[path.join(root, 'src'), path.join(root, 'workflows', 'src')]
+      .filter(existsSync)
+      .map(newestModification),
+  );
+  return sources > built;
 }
