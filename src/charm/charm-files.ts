@@ -6,13 +6,14 @@ import * as path from 'node:path';
 
 export interface RuntimeFiles {
   dir: string;
-  /** Paths relative to `dir`. */
-  files: string[];
   /**
-   * Digest of every file's path, size and modification time: cheap on every hook (the
-   * runtime holds the native Temporal bridge, tens of MB), and it changes with the charm.
+   * Digest of the size and modification time of the runtime's top-level entries: cheap on
+   * every hook (the runtime is hundreds of files, tens of MB), and it changes whenever the
+   * runtime is rebuilt or the charm upgraded, since both write it afresh.
    */
   fingerprint: string;
+  /** Every file, relative to `dir`; listed only when the runtime has to be pushed. */
+  listFiles(): string[];
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -27,21 +28,22 @@ function listFiles(dir: string, prefix = ''): string[] {
 
 export function workerRuntime(charmDir: string): RuntimeFiles {
   const dir = path.join(charmDir, 'dist', 'worker');
-  let files: string[];
+  let entries: string[];
   try {
-    files = listFiles(dir);
+    entries = readdirSync(dir).sort();
   } catch (error) {
     throw new Error(
       `the charm's worker runtime is missing at ${dir} (build it with \`npm run build\`): ${String(error)}`,
     );
   }
-  if (!files.includes('worker.js')) throw new Error(`the charm's worker runtime at ${dir} has no worker.js`);
+  if (!entries.includes('worker.js'))
+    throw new Error(`the charm's worker runtime at ${dir} has no worker.js`);
   const hash = createHash('sha256');
-  for (const file of files) {
-    const stat = statSync(path.join(dir, file));
-    hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\n`);
+  for (const entry of entries) {
+    const stat = statSync(path.join(dir, entry));
+    hash.update(`${entry}\0${stat.size}\0${stat.mtimeMs}\n`);
   }
-  return { dir, files, fingerprint: hash.digest('hex') };
+  return { dir, fingerprint: hash.digest('hex'), listFiles: () => listFiles(dir) };
 }
 
 export function readRuntimeFile(runtime: RuntimeFiles, file: string): Buffer {

@@ -36,7 +36,7 @@ const PUSH_BATCH_BYTES = 8 * 1024 * 1024;
 async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string): Promise<void> {
   let batch: FileToPush[] = [];
   let batchBytes = 0;
-  for (const file of runtime.files) {
+  for (const file of runtime.listFiles()) {
     const content = readRuntimeFile(runtime, file);
     if (batch.length > 0 && batchBytes + content.length > PUSH_BATCH_BYTES) {
       await pebble.push(batch);

@@ -1,6 +1,6 @@
 // State transitions of the one reconcile: given config, resources and the container,
 // run a hook and assert status, layer, pushed files.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { dispatchEvent } from '../../../src/charm/charm';
 import { reconcile } from '../../../src/charm/reconcile';
@@ -347,6 +347,20 @@ describe('content hashes', () => {
     // The old worker's "up" (for the old queue) was removed with the replan.
     expect(u.pebble.files.has(`${WORKER_HOME}/status.json`)).toBe(false);
     expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
+  });
+
+  it('a rebuilt runtime (charm upgrade) is pushed into a new folder and the old one removed', async () => {
+    const dir = charmDir();
+    const u = await running({ charmDir: dir });
+    const oldCommand = service(u).command!;
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(path.join(dir, 'dist', 'worker', 'worker.js'), later, later);
+    await dispatchEvent(hook('upgrade-charm'), u.context);
+    const newCommand = service(u).command!;
+    expect(newCommand).not.toBe(oldCommand);
+    expect(u.pebble.pushed.filter((file) => file.includes('/runtime/')).length).toBe(2);
+    const oldRuntime = path.posix.dirname(oldCommand.replace('node ', ''));
+    expect([...u.pebble.files.keys()].some((file) => file.startsWith(`${oldRuntime}/`))).toBe(false);
   });
 
   it('a changed secret is pushed again and restarts the worker through its hash', async () => {
