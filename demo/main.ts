@@ -379,10 +379,10 @@ class Demo {
     await progress.step(
       `Publishing an OCI release event for Ubuntu ${UBUNTU_RELEASE} on ${TOPIC}`,
       async (say) => {
-        const published = await publishEvent(running.broker!, TOPIC, running.schemaId!, event);
+        await publishEvent(running.broker!, TOPIC, running.schemaId!, event);
         say(
           `message ${String(event.message_id)}: "${String(event.description)}", release ${UBUNTU_RELEASE}, ` +
-            `Confluent wire format (magic 0, schema id ${published.schemaId}, Avro)`,
+            `Confluent wire format (magic 0, schema id ${running.schemaId}, Avro)`,
         );
       },
     );

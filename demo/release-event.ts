@@ -1,14 +1,45 @@
 // One OCI release event as the Ubuntu image pipeline publishes it: the `bo.schema.avro.Oci`
-// record with its `release` field, in the Confluent wire format, under a schema registered
-// in the registry as `<topic>-value`.
+// record (workflows/schemas) with the `release` field production events carry, in the
+// Confluent wire format, under a schema registered in the registry as `<topic>-value`.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Schema } from 'avsc';
 import type { KafkaBroker } from '../tests/harness/kafka';
 import type { SchemaRegistryStandin } from '../tests/harness/standins';
-import { ociEvent, ociEventSchema } from '../workflows/tests/integration/oci-events';
+import { PROJECT_ROOT } from '../tests/harness/tools';
 
-export interface PublishedEvent {
-  topic: string;
-  schemaId: number;
-  event: Record<string, unknown>;
+const SCHEMAS = path.join(PROJECT_ROOT, 'workflows', 'schemas');
+const NAMESPACE = 'bo.schema.avro';
+
+function schemaFile(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(SCHEMAS, `${NAMESPACE}.${name}.avsc`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** Replaces each reference to a named type of the namespace by its definition, as a producer registers it. */
+function inlineReferences(node: unknown): unknown {
+  if (typeof node === 'string' && node.startsWith(`${NAMESPACE}.`)) {
+    return inlineReferences(schemaFile(node.slice(NAMESPACE.length + 1)));
+  }
+  if (Array.isArray(node)) return node.map(inlineReferences);
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [key, key === 'name' ? value : inlineReferences(value)]),
+    );
+  }
+  return node;
+}
+
+/** The self-contained writer schema: `bo.schema.avro.Oci` plus `release`. */
+export function releaseEventSchema(): Extract<Schema, object> {
+  const schema = inlineReferences(schemaFile('Oci')) as { fields: unknown[] };
+  return { ...schema, fields: [...schema.fields, { name: 'release', type: 'string' }] } as Extract<
+    Schema,
+    object
+  >;
 }
 
 /** Creates the topic and registers its value schema, as the event bus has them before any consumer. */
@@ -18,7 +49,7 @@ export async function prepareTopic(
   topic: string,
 ): Promise<number> {
   await broker.createTopic(topic);
-  return registry.register(`${topic}-value`, ociEventSchema({ withRelease: true }));
+  return registry.register(`${topic}-value`, releaseEventSchema());
 }
 
 export function ubuntuReleaseEvent(
@@ -27,19 +58,40 @@ export function ubuntuReleaseEvent(
   now = new Date(),
 ): Record<string, unknown> {
   const serial = now.toISOString().slice(0, 10).replace(/-/g, '');
-  return ociEvent({
+  const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const digest = (seed: string) => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+  return {
+    message_id: randomUUID(),
+    name: 'ubuntu',
     description: `New release for the Ubuntu ${release} container image`,
     series,
     serial,
-    release,
-    published_on: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     build_url: `https://jenkins.canonical.com/server-team/job/${release}-UbuntuOCI-Build-Images/${serial}/`,
+    digest: digest(`ubuntu-${release}-${serial}`),
+    published_on: time,
+    extras: 'Published by npm run demo',
+    architectures: {
+      amd64: {
+        digest: digest(`ubuntu-${release}-${serial}-amd64`),
+        created: time,
+        layers: [{ digest: digest(`ubuntu-${release}-${serial}-layer`), size: 29528717 }],
+        artefacts: [
+          {
+            digest: digest(`ubuntu-${release}-${serial}-sbom`),
+            type: 'application/spdx+json',
+            size: 557,
+            created: time,
+          },
+        ],
+      },
+    },
     registry_tags: [
       `public.ecr.aws/ubuntu/ubuntu:${release}`,
       `public.ecr.aws/ubuntu/ubuntu:${series}`,
       `docker.io/ubuntu/ubuntu:${release}_edge`,
     ],
-  });
+    release,
+  };
 }
 
 export async function publishEvent(
@@ -47,7 +99,6 @@ export async function publishEvent(
   topic: string,
   schemaId: number,
   event: Record<string, unknown>,
-): Promise<PublishedEvent> {
-  await broker.produceAvro(topic, schemaId, ociEventSchema({ withRelease: true }), [event]);
-  return { topic, schemaId, event };
+): Promise<void> {
+  await broker.produceAvro(topic, schemaId, releaseEventSchema(), [event]);
 }
