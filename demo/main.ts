@@ -328,7 +328,6 @@ class Demo {
         ROCKS_EVENTBUS_KAFKA_ADDRESS: broker!.address,
         ROCKS_EVENTBUS_CA_FILE: files.eventbusCa,
         OS_SWIFT_CONTAINER: 'oci-factory',
-        TEMPORAL_WEB_URL: `http://${running.server!.address}`,
       });
       writeFileSync(files.envFile, text, { mode: 0o600 });
       say(
