@@ -16,6 +16,7 @@ import { startStandins, type Standins } from '../tests/harness/standins';
 import {
   RELEASED_IMAGES,
   SCENARIO_REVISIONS,
+  SWIFT_CONTAINER,
   seedOciFactoryScenario,
 } from '../tests/harness/standins/oci-factory-scenario';
 import { TemporalDevServer } from '../tests/harness/temporal';
@@ -327,7 +328,7 @@ class Demo {
         ...standins!.env,
         ROCKS_EVENTBUS_KAFKA_ADDRESS: broker!.address,
         ROCKS_EVENTBUS_CA_FILE: files.eventbusCa,
-        OS_SWIFT_CONTAINER: 'oci-factory',
+        OS_SWIFT_CONTAINER: SWIFT_CONTAINER,
       });
       writeFileSync(files.envFile, text, { mode: 0o600 });
       say(
