@@ -55,8 +55,7 @@ async function checkConfig(
   return result;
 }
 
-export async function readInputs(juju: Juju, charmDir: string, cacheDir: string): Promise<InputsResult> {
-  const cache = new CheckCache(cacheDir);
+export async function readInputs(juju: Juju, charmDir: string, cache: CheckCache): Promise<InputsResult> {
   const configResult = await checkConfig(await juju.configGet(), cache);
   if (!configResult.ok) return configResult;
   const config = configResult.config;

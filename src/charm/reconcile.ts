@@ -4,6 +4,7 @@ import type { Juju } from '../juju/types';
 import { PebbleConnectionError, type Pebble, type ServiceInfo } from '../pebble/types';
 import { SERVICE_NAME } from '../workload/contract';
 import { workerRuntime } from './charm-files';
+import { CheckCache } from './check-cache';
 import { readInputs, type CharmInputs } from './inputs';
 import { desiredLayer } from './layer';
 import { runtimeDir, workflowsDir, type WorkerPaths } from './paths';
@@ -81,7 +82,8 @@ export async function observeWorker(
 
 export async function reconcile(context: CharmContext): Promise<ReconcileOutcome> {
   const { juju } = context;
-  const inputs = await readInputs(juju, context.charmDir, context.cacheDir);
+  const cache = new CheckCache(context.cacheDir);
+  const inputs = await readInputs(juju, context.charmDir, cache);
   if (!inputs.ok) {
     // Pebble is left alone: the last good layer and files keep the running worker going.
     const status: UnitStatus = { status: 'blocked', message: inputs.message };
@@ -90,7 +92,12 @@ export async function reconcile(context: CharmContext): Promise<ReconcileOutcome
     return { kind: 'blocked', status };
   }
   const { manifest } = inputs.inputs.workflows;
-  await juju.applicationVersionSet(`${manifest.name}@${manifest.version}`);
+  const version = `${manifest.name}@${manifest.version}`;
+  // Juju keeps the version: set it once per value, not on every update-status.
+  if ((await cache.get('application-version', version)) === null) {
+    await juju.applicationVersionSet(version);
+    await cache.put('application-version', version, '{}');
+  }
 
   try {
     const sync = await syncWorkload(

@@ -331,7 +331,6 @@ describe('content hashes', () => {
       'config-get',
       'resource-get env-file',
       'resource-get workflows-file',
-      'application-version-set',
       'status-set active',
     ]);
   });
