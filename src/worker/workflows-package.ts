@@ -45,6 +45,8 @@ export function checkSdkVersion(manifest: WorkflowsManifest, workerSdkVersion: s
   }
 }
 
+const plural = { workflow: 'workflows', activity: 'activities' } as const;
+
 /** The selected names, in the manifest's order; an unknown name throws UnknownNamesError naming it. */
 export function selectNames(
   kind: 'workflow' | 'activity',
@@ -56,7 +58,7 @@ export function selectNames(
   if (unknown.length > 0) {
     const label = kind === 'workflow' ? 'supported-workflows' : 'supported-activities';
     throw new UnknownNamesError(
-      `${label} names unknown ${kind}${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} ` +
+      `${label} names unknown ${unknown.length > 1 ? plural[kind] : kind} ${unknown.map((n) => `'${n}'`).join(', ')} ` +
         `(the package has: ${available.join(', ') || 'none'})`,
     );
   }
