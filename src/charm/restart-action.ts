@@ -7,32 +7,40 @@ import { firstLine } from './status';
 
 export const RESTARTED = 'worker successfully restarted';
 
+const UNREACHABLE = 'cannot restart the worker: Pebble in container temporal-worker is not reachable';
+
+/** Restarts the service and waits; returns why it did not come back, if it did not. */
+async function restartService(context: CharmContext): Promise<string | undefined> {
+  try {
+    // The restarted worker writes its own status; the old one's must not pass for it.
+    await context.pebble.remove(context.paths.statusFile, { recursive: true });
+    await context.pebble.restartServices([SERVICE_NAME]);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof PebbleChangeError)) throw error;
+    return error.message;
+  }
+}
+
 export async function runRestartAction(context: CharmContext): Promise<void> {
-  const { juju, pebble } = context;
+  const { juju } = context;
   const outcome = await reconcile(context);
   if (outcome.kind !== 'reconciled') {
     await juju.actionFail(`cannot restart the worker: ${outcome.status.message}`);
     return;
   }
   await juju.actionLog('restarting the worker');
-  let startError: string | undefined;
   try {
-    await pebble.remove(context.paths.statusFile, { recursive: true });
-    await pebble.restartServices([SERVICE_NAME]);
-  } catch (error) {
-    if (error instanceof PebbleConnectionError) {
-      await juju.actionFail(
-        `cannot restart the worker: Pebble in container temporal-worker is not reachable`,
-      );
+    const startError = await restartService(context);
+    const status = await observeWorker(context, outcome.inputs, { startError });
+    await juju.statusSet(status.status, status.message);
+    if (startError) {
+      await juju.actionFail(`the worker did not restart: ${firstLine(startError)}`);
       return;
     }
-    if (!(error instanceof PebbleChangeError)) throw error;
-    startError = error.message;
-  }
-  const status = await observeWorker(context, outcome.inputs, { startError });
-  await juju.statusSet(status.status, status.message);
-  if (startError) {
-    await juju.actionFail(`the worker did not restart: ${firstLine(startError)}`);
+  } catch (error) {
+    if (!(error instanceof PebbleConnectionError)) throw error;
+    await juju.actionFail(UNREACHABLE);
     return;
   }
   await juju.actionSet({ result: RESTARTED });

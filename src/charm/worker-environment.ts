@@ -59,17 +59,22 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
     target[configEnvName(name)] = config.values[name];
   }
 
-  const proxies: Array<[string, string, string]> = [
-    ['http-proxy', 'HTTP_PROXY', config.values['http-proxy'] || modelProxies.http],
-    ['https-proxy', 'HTTPS_PROXY', config.values['https-proxy'] || modelProxies.https],
-    ['no-proxy', 'NO_PROXY', config.values['no-proxy'] || modelProxies.no],
-  ];
-  for (const [option, variable, value] of proxies) {
+  const proxies = [
+    { option: 'http-proxy', variable: 'HTTP_PROXY', value: config.values['http-proxy'] || modelProxies.http },
+    {
+      option: 'https-proxy',
+      variable: 'HTTPS_PROXY',
+      value: config.values['https-proxy'] || modelProxies.https,
+    },
+    { option: 'no-proxy', variable: 'NO_PROXY', value: config.values['no-proxy'] || modelProxies.no },
+  ] as const;
+  for (const { option, variable, value } of proxies) {
     if (value === '') continue;
+    // A proxy URL with a password is a secret: it and the option it came from leave the layer.
     const target = carriesCredentials(value) ? secrets : layerEnvironment;
     if (target === secrets) {
       delete layerEnvironment[configEnvName(option)];
-      secrets[configEnvName(option)] = config.values[option as 'http-proxy'];
+      secrets[configEnvName(option)] = config.values[option];
     }
     target[variable] = value;
     target[variable.toLowerCase()] = value;
