@@ -451,6 +451,16 @@ describe('proxies', () => {
     });
   });
 
+  it('keep a model proxy with credentials out of the layer', async () => {
+    const u = unit({ modelProxies: { http: 'http://bob:s3cret@model-proxy:3128', https: '', no: '' } });
+    await reconcile(u.context);
+    expect(JSON.stringify(u.pebble.plan)).not.toContain('s3cret');
+    expect(JSON.parse(u.pebble.fileText(`${WORKER_HOME}/secrets.json`)!)).toMatchObject({
+      HTTP_PROXY: 'http://bob:s3cret@model-proxy:3128',
+      http_proxy: 'http://bob:s3cret@model-proxy:3128',
+    });
+  });
+
   it('are left out when neither config nor model sets them', async () => {
     const u = unit();
     await reconcile(u.context);
