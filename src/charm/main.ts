@@ -23,7 +23,12 @@ export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): Char
       https: env.JUJU_CHARM_HTTPS_PROXY ?? '',
       no: env.JUJU_CHARM_NO_PROXY ?? '',
     },
-    cacheDir: path.join(os.tmpdir(), 'temporal-worker-k8s-charm'),
+    // One cache per unit: it also remembers what this unit already told Juju.
+    cacheDir: path.join(
+      os.tmpdir(),
+      'temporal-worker-k8s-charm',
+      `${env.JUJU_MODEL_UUID ?? 'model'}-${(env.JUJU_UNIT_NAME ?? 'unit').replace(/\//g, '-')}`,
+    ),
     // Test seams too: tests that run several workers on one host move their ports.
     ports: {
       health: Number(env.CHARM_HEALTH_PORT) || HEALTH_PORT,
