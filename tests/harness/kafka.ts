@@ -358,7 +358,7 @@ export class KafkaBroker {
   }
 
   /** Writes values in the Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary. */
-  async produceAvro(topic: string, schemaId: number, schema: avro.Schema, values: unknown[]): Promise<void> {
+  async produceAvro(topic: string, schemaId: number, schema: object, values: unknown[]): Promise<void> {
     await this.produceRaw(
       topic,
       values.map((value) => confluentFrame(schemaId, schema, value)),
@@ -366,9 +366,9 @@ export class KafkaBroker {
   }
 }
 
-export function confluentFrame(schemaId: number, schema: avro.Schema, value: unknown): Buffer {
+export function confluentFrame(schemaId: number, schema: object, value: unknown): Buffer {
   const header = Buffer.alloc(5);
   header.writeUInt8(0, 0);
   header.writeInt32BE(schemaId, 1);
-  return Buffer.concat([header, avro.Type.forSchema(schema).toBuffer(value)]);
+  return Buffer.concat([header, avro.Type.forSchema(schema as avro.Schema).toBuffer(value)]);
 }

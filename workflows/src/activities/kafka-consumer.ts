@@ -1,0 +1,205 @@
+// The event bus consumer: one kafkajs group member that stays in its group for a whole
+// activity run, hands over one message at a time and commits by hand.
+//
+// Where the "already dispatched" record lives: in the consumer group's committed offset of the
+// partition. While a message is in flight, each dispatch is recorded by committing the
+// message's *own* offset (so it is still redelivered) with metadata naming the message_id and
+// the images dispatched so far; when the message is done, offset + 1 is committed and the
+// record cleared. A commit is acknowledged by the group coordinator before the pipeline goes
+// on, so the record is durable at once (heartbeat details are throttled and may be lost with
+// the worker), and it sits exactly where any restarted worker, activity attempt or workflow
+// run of the group starts reading that partition (workflow state would need the activity to
+// report back before it dies). Kafka limits the metadata to offset.metadata.max.bytes (4096 by
+// default): about a hundred image names.
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { EventbusSettings } from './eventbus-settings';
+import type { PipelineLogger } from './pipeline-types';
+
+export interface InFlightRecord {
+  message_id: string;
+  /** Images whose rebuild was dispatched for this message. */
+  dispatched: string[];
+  /** Deliveries of this message whose processing failed. */
+  failures: number;
+}
+
+export interface DeliveredMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+  /** Keeps the group membership alive during long processing. */
+  heartbeat(): Promise<void>;
+}
+
+export interface TopicConsumer {
+  /** Joins the group and hands messages to `handle` one at a time; resolves once running. */
+  start(handle: (message: DeliveredMessage) => Promise<void>): Promise<void>;
+  /** The record committed with the partition's offset, if any. */
+  inFlightRecord(partition: number): Promise<InFlightRecord | undefined>;
+  /** Commits the message's own offset (it stays unconsumed) with the record. */
+  recordInFlight(partition: number, offset: string, record: InFlightRecord): Promise<void>;
+  /** The message is fully processed: commits offset + 1, clearing the record. */
+  commitDone(partition: number, offset: string): Promise<void>;
+  /** Called when kafkajs gives up on the consumer (a crash it does not restart from). */
+  onFatalError(listener: (error: Error) => void): void;
+  /** Stops fetching (waits for the message in hand), leaves the group, closes connections. */
+  disconnect(): Promise<void>;
+}
+
+const RECORD_KEY = 'oci-factory-in-flight';
+const COMMIT_ATTEMPTS = 8;
+/** Errors after which this member no longer owns the partition: retrying the commit cannot help. */
+const LOST_PARTITION_ERRORS = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS']);
+
+export function encodeInFlightRecord(record: InFlightRecord): string {
+  return JSON.stringify({ [RECORD_KEY]: record });
+}
+
+export function parseInFlightRecord(metadata: string | null | undefined): InFlightRecord | undefined {
+  if (!metadata) return undefined;
+  try {
+    const record = (JSON.parse(metadata) as Record<string, Partial<InFlightRecord>>)[RECORD_KEY];
+    if (!record || typeof record.message_id !== 'string') return undefined;
+    return {
+      message_id: record.message_id,
+      dispatched: Array.isArray(record.dispatched)
+        ? record.dispatched.filter((x) => typeof x === 'string')
+        : [],
+      failures: typeof record.failures === 'number' ? record.failures : 0,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** kafkajs settings for the event bus: SASL_SSL with SCRAM-SHA-512 and the event bus CA. */
+export function kafkaClientConfig(
+  settings: EventbusSettings,
+  log: PipelineLogger,
+  clientId: string,
+): KafkaConfig {
+  return {
+    clientId,
+    brokers: settings.kafkaBrokers,
+    ssl: { ca: [settings.caPem] },
+    sasl: { mechanism: 'scram-sha-512', username: settings.username, password: settings.password },
+    connectionTimeout: 10_000,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }: LogEntry) => {
+        const { message, ...fields } = entry;
+        const line = `kafkajs ${namespace}: ${message}`;
+        if (level === logLevel.ERROR) log.error(line, fields);
+        else log.warn(line, fields);
+      },
+  };
+}
+
+function errorType(err: unknown): string | undefined {
+  const type = (err as { type?: unknown }).type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+export interface TopicConsumerOptions {
+  settings: EventbusSettings;
+  topic: string;
+  groupId: string;
+  log: PipelineLogger;
+  signal?: AbortSignal;
+}
+
+export function openTopicConsumer({
+  settings,
+  topic,
+  groupId,
+  log,
+  signal,
+}: TopicConsumerOptions): TopicConsumer {
+  const kafka = new Kafka(kafkaClientConfig(settings, log, `oci-factory-workflows-${groupId}`));
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    // A member that dies (worker killed) is expelled after 10 s; the run heartbeats every 2 s meanwhile.
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxWaitTimeInMs: 1_000,
+    allowAutoTopicCreation: false,
+  });
+  const admin: Admin = kafka.admin();
+  const records = new Map<number, InFlightRecord | undefined>();
+  const fatalListeners: ((error: Error) => void)[] = [];
+
+  // A new generation may hand us partitions another member was working on: read their records again.
+  consumer.on(consumer.events.GROUP_JOIN, () => records.clear());
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) for (const listener of fatalListeners) listener(payload.error);
+  });
+
+  async function commit(partition: number, offset: string, metadata: string | null): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await consumer.commitOffsets([{ topic, partition, offset, metadata }]);
+        return;
+      } catch (err) {
+        const type = errorType(err);
+        if (attempt >= COMMIT_ATTEMPTS || signal?.aborted || (type && LOST_PARTITION_ERRORS.has(type))) {
+          throw new Error(
+            `committing offset ${offset} of ${topic}/${partition} failed: ${(err as Error).message}`,
+            {
+              cause: err,
+            },
+          );
+        }
+        log.warn('offset commit failed, retrying', {
+          topic,
+          partition,
+          offset,
+          attempt,
+          error: (err as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** (attempt - 1), 5_000)));
+      }
+    }
+  }
+
+  return {
+    async start(handle) {
+      await Promise.all([consumer.connect(), admin.connect()]);
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: ({ topic: from, partition, message, heartbeat }) =>
+          handle({ topic: from, partition, offset: message.offset, value: message.value, heartbeat }),
+      });
+    },
+
+    async inFlightRecord(partition) {
+      if (!records.has(partition)) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const entry = committed?.partitions.find((p) => p.partition === partition);
+        records.set(partition, parseInFlightRecord(entry?.metadata));
+      }
+      return records.get(partition);
+    },
+
+    async recordInFlight(partition, offset, record) {
+      await commit(partition, offset, encodeInFlightRecord(record));
+      records.set(partition, { ...record, dispatched: [...record.dispatched] });
+    },
+
+    async commitDone(partition, offset) {
+      await commit(partition, (BigInt(offset) + 1n).toString(), null);
+      records.set(partition, undefined);
+    },
+
+    onFatalError(listener) {
+      fatalListeners.push(listener);
+    },
+
+    async disconnect() {
+      await Promise.allSettled([consumer.disconnect(), admin.disconnect()]);
+    },
+  };
+}
