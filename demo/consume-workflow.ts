@@ -45,8 +45,17 @@ export async function startConsumeEvents(
   return { options, started };
 }
 
-/** How the workflow is doing: its status and, for a running consume activity, its attempt and last failure. */
-export async function describeConsumeEvents({ options, started }: ConsumeEventsRun): Promise<string[]> {
+export interface ConsumeEventsState {
+  status: string;
+  runId: string;
+  activities: { type: string; attempt: number; lastFailure: string | undefined }[];
+}
+
+/** How the workflow is doing: its status and its running activities, with their attempt and last failure. */
+export async function inspectConsumeEvents({
+  options,
+  started,
+}: ConsumeEventsRun): Promise<ConsumeEventsState> {
   const connection = await Connection.connect(connectionOptionsFor(options, undefined));
   try {
     const client = new Client({
@@ -55,18 +64,29 @@ export async function describeConsumeEvents({ options, started }: ConsumeEventsR
       dataConverter: dataConverterFor(options),
     });
     const description = await client.workflow.getHandle(started.workflowId).describe();
-    const lines = [`workflow ${started.workflowId}: ${description.status.name} (run ${description.runId})`];
-    for (const activity of description.raw.pendingActivities ?? []) {
-      lines.push(
-        `activity ${activity.activityType?.name ?? '?'}: attempt ${activity.attempt ?? '?'}` +
-          (activity.lastFailure?.message ? `, last failure: ${activity.lastFailure.message}` : ''),
-      );
-    }
-    if ((description.raw.pendingActivities ?? []).length === 0) {
-      lines.push('no activity is running: is the worker polling the task queue?');
-    }
-    return lines;
+    return {
+      status: description.status.name,
+      runId: description.runId,
+      activities: (description.raw.pendingActivities ?? []).map((activity) => ({
+        type: activity.activityType?.name ?? '?',
+        attempt: activity.attempt ?? 0,
+        lastFailure: activity.lastFailure?.message ?? undefined,
+      })),
+    };
   } finally {
     await connection.close();
   }
+}
+
+export function describeConsumeEvents(run: ConsumeEventsRun, state: ConsumeEventsState): string[] {
+  const lines = [`workflow ${run.started.workflowId}: ${state.status} (run ${state.runId})`];
+  for (const activity of state.activities) {
+    lines.push(
+      `activity ${activity.type}: attempt ${activity.attempt}` +
+        (activity.lastFailure ? `, last failure: ${activity.lastFailure}` : ''),
+    );
+  }
+  if (state.activities.length === 0)
+    lines.push('no activity is running: is the worker polling the task queue?');
+  return lines;
 }

@@ -22,7 +22,12 @@ import {
 import { TemporalDevServer } from '../tests/harness/temporal';
 import { PROJECT_ROOT } from '../tests/harness/tools';
 import { CONTAINER_NAME, SERVICE_NAME } from '../src/workload/contract';
-import { describeConsumeEvents, startConsumeEvents, type ConsumeEventsRun } from './consume-workflow';
+import {
+  describeConsumeEvents,
+  inspectConsumeEvents,
+  startConsumeEvents,
+  type ConsumeEventsRun,
+} from './consume-workflow';
 import { describeDispatch, describePost, postHistories } from './outcome';
 import { readTemplate, redactedConfig, renderConfigYml, renderEnvFile } from './operator-files';
 import {
@@ -49,6 +54,9 @@ const UBUNTU_SERIES = 'jammy';
 const ACTIVE_TIMEOUT_MS = 180_000;
 const BLOCKED_GRACE_MS = 30_000;
 const DISPATCH_TIMEOUT_MS = 180_000;
+/** The consume activity retries with backoff; after this many attempts it is not a hiccup. */
+const FAILED_ATTEMPTS_TO_GIVE_UP = 4;
+const INSPECT_WORKFLOW_EVERY_MS = 5_000;
 const UPDATE_STATUS_EVERY_MS = 10_000;
 const TOTAL_STEPS = 13;
 
@@ -412,6 +420,7 @@ class Demo {
     const { standins } = this.running;
     const deadline = Date.now() + DISPATCH_TIMEOUT_MS;
     let reported = 0;
+    let nextInspection = Date.now() + INSPECT_WORKFLOW_EVERY_MS;
     for (;;) {
       this.checkInterrupted();
       const dispatches = standins!.github.dispatches;
@@ -445,6 +454,11 @@ class Demo {
           await this.workflowState(),
         );
       }
+      if (Date.now() >= nextInspection) {
+        nextInspection = Date.now() + INSPECT_WORKFLOW_EVERY_MS;
+        const failing = await this.failingActivity();
+        if (failing) throw new StepError(`no rebuild will come: ${failing}`, await this.workflowState());
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -459,10 +473,21 @@ class Demo {
       : [];
     if (!consume) return worker;
     try {
-      return [...(await describeConsumeEvents(consume)), ...worker];
+      return [...describeConsumeEvents(consume, await inspectConsumeEvents(consume)), ...worker];
     } catch (error) {
       return [`cannot describe the workflow: ${String(error)}`, ...worker];
     }
+  }
+
+  /** A consume activity that failed several attempts in a row will not dispatch anything: say why now. */
+  private async failingActivity(): Promise<string | undefined> {
+    const { consume } = this.running;
+    if (!consume) return undefined;
+    const state = await inspectConsumeEvents(consume).catch(() => undefined);
+    const failing = state?.activities.find(
+      (activity) => activity.attempt >= FAILED_ATTEMPTS_TO_GIVE_UP && activity.lastFailure,
+    );
+    return failing && `activity ${failing.type} failed ${failing.attempt - 1} times: ${failing.lastFailure}`;
   }
 
   private showOutcome(event: Record<string, unknown>, workflowsFile: string): void {
