@@ -4,7 +4,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
-  Runtime,
   DefaultLogger,
   Worker,
   type WorkflowBundleWithSourceMap,
@@ -28,7 +27,6 @@ let workflowBundle: WorkflowBundleWithSourceMap;
 let taskQueueCount = 0;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
   [env, workflowBundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
       server: { executable: { type: 'existing-path', path: temporalBinary() } },
