@@ -2,37 +2,40 @@
 // whose config and workflows package were checked before loads neither zod nor tar
 // (hooks must start fast). Entries never hold input values, only digests and manifests.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export function digest(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-let codeIdentity: Promise<string> | undefined;
+let codeIdentity: string | undefined;
 
 /** Changes with the charm's code, so an upgraded charm checks everything again. */
-function charmCodeIdentity(): Promise<string> {
-  const file = require.main?.filename;
-  codeIdentity ??= file
-    ? stat(file).then(
-        (info) => `${file}:${info.size}:${info.mtimeMs}`,
-        () => file,
-      )
-    : Promise.resolve('');
+function charmCodeIdentity(): string {
+  if (codeIdentity === undefined) {
+    const file = require.main?.filename ?? '';
+    try {
+      const info = statSync(file);
+      codeIdentity = `${file}:${info.size}:${info.mtimeMs}`;
+    } catch {
+      codeIdentity = file;
+    }
+  }
   return codeIdentity;
 }
 
+// Small files and synchronous calls: fs/promises alone costs a hook several ms to load.
 export class CheckCache {
   constructor(private readonly dir: string) {}
 
-  private async entry(kind: string, key: string): Promise<string> {
-    return path.join(this.dir, `${kind}-${digest(`${await charmCodeIdentity()}\n${key}`)}.json`);
+  private entry(kind: string, key: string): string {
+    return path.join(this.dir, `${kind}-${digest(`${charmCodeIdentity()}\n${key}`)}.json`);
   }
 
   async get(kind: string, key: string): Promise<string | null> {
     try {
-      return await readFile(await this.entry(kind, key), 'utf8');
+      return readFileSync(this.entry(kind, key), 'utf8');
     } catch {
       return null;
     }
@@ -40,8 +43,8 @@ export class CheckCache {
 
   async put(kind: string, key: string, content: string): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(await this.entry(kind, key), content, { mode: 0o600 });
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(this.entry(kind, key), content, { mode: 0o600 });
     } catch {
       // A cache that cannot be written only costs time.
     }
