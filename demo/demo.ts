@@ -141,10 +141,6 @@ export class Demo {
     this.wakeKeepRunning?.();
   }
 
-  private get say(): Say {
-    return this.progress.say;
-  }
-
   private get env(): { CHARM_CONTAINERS_DIR: string; CHARM_WORKER_HOME: string } {
     return {
       CHARM_CONTAINERS_DIR: this.running.pebble!.containersDir,
@@ -295,7 +291,9 @@ export class Demo {
       say(`${relative(files.configYml)}, from config.yml.template for the local server:`);
       for (const line of redactedConfig(rendered.options, ['encryption-key']).split('\n')) say(`  ${line}`);
       if (rendered.dropped.length > 0) {
-        say(`(left out, no TLS or auth on a dev server: ${rendered.dropped.join(', ')})`);
+        say(
+          `(left out: the dev server has no TLS or auth, and the demo reports to no Sentry: ${rendered.dropped.join(', ')})`,
+        );
       }
       say(`$ juju config ${APPLICATION} --file ${relative(files.configYml)}`);
       running.model!.setConfig(rendered.options);
