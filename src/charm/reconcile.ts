@@ -105,6 +105,7 @@ export async function reconcile(context: CharmContext): Promise<ReconcileOutcome
       context.pebble,
       context.paths,
       desiredWorkload(context, inputs.inputs),
+      cache,
     );
     const status = await observeWorker(context, inputs.inputs, {
       service: sync.unchangedService,

@@ -11,6 +11,7 @@ import {
 } from '../pebble/types';
 import { LAYER_LABEL, SERVICE_NAME } from '../workload/contract';
 import { readRuntimeFile, type RuntimeFiles } from './charm-files';
+import { digest, type CheckCache } from './check-cache';
 import { planHasLayer } from './layer';
 import { runtimeDir, workflowsDir, type WorkerPaths } from './paths';
 import { RUNTIME_HASH_ENV, SECRETS_HASH_ENV, WORKFLOWS_HASH_ENV } from './worker-environment';
@@ -80,12 +81,27 @@ async function removeOthers(pebble: Pebble, root: string, keep: string): Promise
   }
 }
 
+/**
+ * The digest of the last layer this unit added, kept in the check cache. When it equals the
+ * desired one and Pebble still runs our service (a restarted Pebble has an empty plan), the
+ * plan is as we left it: update-status then skips fetching and parsing the plan's YAML.
+ */
+const APPLIED_LAYER = ['applied-layer', 'current'] as const;
+
 export async function syncWorkload(
   juju: Juju,
   pebble: Pebble,
   paths: WorkerPaths,
   desired: DesiredWorkload,
+  cache: CheckCache,
 ): Promise<SyncResult> {
+  const layerDigest = digest(JSON.stringify(desired.layer));
+  const [running] = await pebble.getServices([SERVICE_NAME]);
+  const isUp = (service: ServiceInfo | undefined) =>
+    service?.current === 'active' || service?.current === 'backoff';
+  if (isUp(running) && (await cache.get(...APPLIED_LAYER)) === layerDigest)
+    return { unchangedService: running };
+
   const plan = await pebble.getPlan();
   const currentEnv = plan.services?.[SERVICE_NAME]?.environment ?? {};
   const wantedEnv = desired.layer.services![SERVICE_NAME]!.environment!;
@@ -115,10 +131,8 @@ export async function syncWorkload(
     // The next worker writes its own status; an old "up" must not pass for it.
     await pebble.remove(paths.statusFile, { recursive: true });
   }
-  const [service] = await pebble.getServices([SERVICE_NAME]);
-  if (!layerChanged && (service?.current === 'active' || service?.current === 'backoff')) {
-    return { unchangedService: service };
-  }
+  await cache.put(...APPLIED_LAYER, layerDigest);
+  if (!layerChanged && isUp(running)) return { unchangedService: running };
   let startError: string | undefined;
   try {
     await pebble.replan();

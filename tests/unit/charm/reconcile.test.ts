@@ -160,7 +160,7 @@ describe('waiting for Pebble', () => {
       status: 'waiting',
       message: 'waiting for Pebble in container temporal-worker',
     });
-    expect(u.pebble.calls).toEqual(['get-plan']);
+    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`]);
   });
 
   it('finishes the work on the next hook once Pebble is up', async () => {
@@ -322,11 +322,8 @@ describe('content hashes', () => {
     const u = await running();
     await dispatchEvent(hook('update-status'), u.context);
     expect(u.pebble.pushed).toEqual([]);
-    expect(u.pebble.calls).toEqual([
-      'get-plan',
-      `get-services ${SERVICE_NAME}`,
-      `pull ${WORKER_HOME}/status.json`,
-    ]);
+    // The plan is as this unit left it (same layer digest, service still there): not fetched.
+    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`, `pull ${WORKER_HOME}/status.json`]);
     expect(u.juju.calls).toEqual([
       'config-get',
       'resource-get env-file',
@@ -360,6 +357,16 @@ describe('content hashes', () => {
     expect(u.pebble.pushed.filter((file) => file.includes('/runtime/')).length).toBe(2);
     const oldRuntime = path.posix.dirname(oldCommand.replace('node ', ''));
     expect([...u.pebble.files.keys()].some((file) => file.startsWith(`${oldRuntime}/`))).toBe(false);
+  });
+
+  it('a config changed and changed back re-applies the first layer', async () => {
+    const u = await running();
+    const original = structuredClone(service(u));
+    u.juju.config.queue = 'other-queue';
+    await reconcile(u.context);
+    u.juju.config.queue = 'oci-factory';
+    await reconcile(u.context);
+    expect(service(u)).toEqual(original);
   });
 
   it('a changed secret is pushed again and restarts the worker through its hash', async () => {
