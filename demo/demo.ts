@@ -136,6 +136,11 @@ export class Demo {
     this.wakeKeepRunning?.();
   }
 
+  /** The signal that stopped the demo, if one did (a component may have failed from the same Ctrl-C first). */
+  get interruptedBy(): NodeJS.Signals | undefined {
+    return this.interrupted;
+  }
+
   interrupt(signal: NodeJS.Signals): void {
     this.interrupted ??= signal;
     this.wakeKeepRunning?.();

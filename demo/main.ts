@@ -11,6 +11,9 @@ import { PROJECT_ROOT } from '../tests/harness/tools';
 import { Demo, relative, workFiles, type DemoArgs } from './demo';
 import { DemoInterrupted, StepFailed } from './progress';
 
+/** A second Ctrl-C this long after the first kills everything at once instead of stopping it in order. */
+const FORCE_AFTER_MS = 2000;
+
 const USAGE = `Usage: npm run demo [-- --keep-running] [--work-dir DIR]
 
   --keep-running   leave everything up after the outcome, until Ctrl-C
@@ -62,14 +65,16 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(files.logs, { recursive: true });
 
   const demo = new Demo(args, files);
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals === 1) {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
       console.log(`\n${signal}: stopping everything the demo started (again to force)`);
       demo.interrupt(signal);
       return;
     }
+    // The same Ctrl-C may arrive twice (tsx relays it when the demo was busy): only a later one forces.
+    if (Date.now() - firstSignalAt < FORCE_AFTER_MS) return;
     console.log(`\n${signal} again: killing what the demo started`);
     demo.ledger.snapshot();
     for (const record of demo.ledger.stillRunning()) {
@@ -92,9 +97,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     await demo.run();
   } catch (error) {
-    if (error instanceof DemoInterrupted) {
-      exitCode = error.signal === 'SIGINT' ? 130 : 143;
-      console.error(`\ndemo interrupted by ${error.signal}`);
+    // A signal that made a component fail may not have been handled yet: let it be.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const signal = error instanceof DemoInterrupted ? error.signal : demo.interruptedBy;
+    if (signal) {
+      // Ctrl-C reaches the components too, so a step may fail from it before the demo notices.
+      exitCode = signal === 'SIGINT' ? 130 : 143;
+      console.error(`\ndemo interrupted by ${signal}`);
     } else if (error instanceof StepFailed) {
       exitCode = 1;
       console.error(`\ndemo failed at step ${error.step}:\n  ${error.reason.split('\n').join('\n  ')}`);
