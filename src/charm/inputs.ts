@@ -1,10 +1,9 @@
 // Reads everything the operator controls (config, env-file, workflows-file) and checks
 // it. Any problem comes back as the blocked message, naming the key or resource.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Juju } from '../juju/types';
 import type { WorkflowsManifest } from '../workload/contract';
-import type { ConfigValue } from '../juju/types';
+import type { ConfigValue, Juju } from '../juju/types';
 import { bundledWorkflowsFile } from './charm-files';
 import { CheckCache } from './check-cache';
 import { deriveConfig, type CharmConfig, type ConfigResult, type NameSelection } from './config-values';
@@ -22,7 +21,7 @@ export type InputsResult = { ok: true; inputs: CharmInputs } | { ok: false; mess
 async function attachedFile(juju: Juju, resource: string): Promise<{ path: string; content: Buffer } | null> {
   const file = await juju.resourceGet(resource);
   if (file === null) return null;
-  const content = await readFile(file);
+  const content = readFileSync(file);
   return content.length === 0 ? null : { path: file, content };
 }
 
@@ -70,7 +69,7 @@ export async function readInputs(juju: Juju, charmDir: string, cache: CheckCache
   if (!workflowsFile) {
     const bundled = bundledWorkflowsFile(charmDir);
     if (!bundled) return { ok: false, message: 'workflows-file: none attached and the charm bundles none' };
-    workflowsFile = { path: bundled, content: await readFile(bundled) };
+    workflowsFile = { path: bundled, content: readFileSync(bundled) };
   }
   const fileName = path.basename(workflowsFile.path);
   if (config.workflowsFileName !== '' && config.workflowsFileName !== fileName) {
