@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../harness/tools';
 jest.setTimeout(600_000);
 
 interface DemoRun {
+  workDir: string;
   child: ChildProcess;
   output: () => string;
   exited: Promise<number>;
@@ -31,7 +32,7 @@ function startDemo(workDir: string): DemoRun {
   const exited = new Promise<number>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
   );
-  const run = { child, output: () => output, exited };
+  const run = { workDir, child, output: () => output, exited };
   runs.push(run);
   return run;
 }
@@ -56,7 +57,10 @@ afterAll(async () => {
   // A demo still running here means a test failed early: stop it, then whatever it listed.
   for (const run of runs) {
     if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
-    run.child.kill('SIGTERM');
+    // npm does not pass the signal through its shell: signal the demo itself.
+    const { demo } = readPidFile(run.workDir);
+    if (isRunning(demo)) process.kill(demo.pid, 'SIGTERM');
+    else run.child.kill('SIGTERM');
     await run.exited;
   }
   for (const workDir of workDirs) {
