@@ -41,8 +41,3 @@ export function workflowsDir(paths: WorkerPaths, workflowsHash: string): string 
 export function pebbleSocketPath(containersDir = '/charm/containers'): string {
   return path.join(containersDir, CONTAINER_NAME, 'pebble.socket');
 }
-
-/** Files the charm ships under its own directory (`JUJU_CHARM_DIR`). */
-export function charmFiles(charmDir: string): { workerRuntimeDir: string; distDir: string } {
-  return { workerRuntimeDir: path.join(charmDir, 'dist', 'worker'), distDir: path.join(charmDir, 'dist') };
-}

@@ -31,8 +31,6 @@ export interface WorkerPorts {
 export interface WorkerEnvironment {
   /** For the layer: no secret values, only their digest (`TWC_SECRETS_HASH`). */
   layerEnvironment: Record<string, string>;
-  /** Environment name → value, for the secrets file. */
-  secrets: Record<string, string>;
   secretsFileContent: string;
 }
 
@@ -91,5 +89,5 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
   const sortedSecrets = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
   const secretsFileContent = `${JSON.stringify(sortedSecrets, null, 2)}\n`;
   layerEnvironment[SECRETS_HASH_ENV] = digest(secretsFileContent);
-  return { layerEnvironment, secrets: sortedSecrets, secretsFileContent };
+  return { layerEnvironment, secretsFileContent };
 }
