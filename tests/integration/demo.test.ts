@@ -58,8 +58,8 @@ afterAll(async () => {
   for (const run of runs) {
     if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
     // npm does not pass the signal through its shell: signal the demo itself.
-    const { demo } = readPidFile(run.workDir);
-    if (isRunning(demo)) process.kill(demo.pid, 'SIGTERM');
+    const demo = existsSync(path.join(run.workDir, 'demo.pids.json')) ? readPidFile(run.workDir).demo : null;
+    if (demo && isRunning(demo)) process.kill(demo.pid, 'SIGTERM');
     else run.child.kill('SIGTERM');
     await run.exited;
   }
