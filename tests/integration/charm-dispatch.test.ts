@@ -8,6 +8,7 @@ import { FakeJujuModel, type DispatchOptions } from '../harness/fake-juju';
 import { startPebble, type RunningPebble } from '../harness/pebble';
 import { TemporalDevServer, freePort } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
+import { STATUS_NOTICE_KEY } from '../../src/workload/contract';
 
 const NAMESPACE = 'rocks';
 const QUEUE = 'oci-factory';
@@ -207,6 +208,13 @@ describe('./dispatch against a real Pebble', () => {
     });
     expect(await pebbleCli(['changes'])).toMatch(/Restart service "temporal-worker"/);
     await updateStatusUntil('active', ACTIVE);
+  });
+
+  it("refreshes the status on the worker's custom notice and on check events", async () => {
+    await dispatch('temporal-worker-pebble-custom-notice', { notice: { id: '1', key: STATUS_NOTICE_KEY } });
+    expect(model.status()).toEqual({ status: 'active', message: ACTIVE });
+    await dispatch('temporal-worker-pebble-check-recovered', { checkName: 'worker-up' });
+    expect(model.status()).toEqual({ status: 'active', message: ACTIVE });
   });
 
   it('fails the restart action with a reason when the config is invalid', async () => {
