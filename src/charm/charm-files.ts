@@ -12,7 +12,7 @@ export interface RuntimeFiles {
    * runtime is rebuilt or the charm upgraded, since both write it afresh.
    */
   fingerprint: string;
-  /** Every file, relative to `dir`; listed only when the runtime has to be pushed. */
+  /** Every file the container needs, relative to `dir`; listed only when the runtime has to be pushed. */
   listFiles(): string[];
 }
 
@@ -24,6 +24,22 @@ function listFiles(dir: string, prefix = ''): string[] {
       if (entry.isDirectory()) return listFiles(dir, relative);
       return entry.isFile() ? [relative] : [];
     });
+}
+
+const BRIDGE_RELEASES = /^node_modules\/@temporalio\/core-bridge\/releases\/([^/]+)\//;
+const BRIDGE_TARGETS: Record<string, string> = {
+  x64: 'x86_64-unknown-linux-gnu',
+  arm64: 'aarch64-unknown-linux-gnu',
+};
+
+/**
+ * Whether the workload container needs this runtime file: of the native Temporal bridges
+ * (~30 MB each) only the one for this pod's architecture, the charm container's own.
+ */
+export function neededInContainer(file: string, arch: string = process.arch): boolean {
+  const target = BRIDGE_RELEASES.exec(file)?.[1];
+  const wanted = BRIDGE_TARGETS[arch];
+  return target === undefined || wanted === undefined || target === wanted;
 }
 
 export function workerRuntime(charmDir: string): RuntimeFiles {
@@ -43,7 +59,11 @@ export function workerRuntime(charmDir: string): RuntimeFiles {
     const stat = statSync(path.join(dir, entry));
     hash.update(`${entry}\0${stat.size}\0${stat.mtimeMs}\n`);
   }
-  return { dir, fingerprint: hash.digest('hex'), listFiles: () => listFiles(dir) };
+  return {
+    dir,
+    fingerprint: hash.digest('hex'),
+    listFiles: () => listFiles(dir).filter((file) => neededInContainer(file)),
+  };
 }
 
 export function readRuntimeFile(runtime: RuntimeFiles, file: string): Buffer {
