@@ -1,4 +1,3 @@
-/* global Buffer, console, process */
 // `npm run pack [-- --arch amd64|arm64] [--output-dir DIR]`, after `npm run build`:
 // writes <name>_<platform>.charm, the zip `charmcraft pack` would produce for the
 // platform of charmcraft.yaml that builds for that architecture. The archive holds

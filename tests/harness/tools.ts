@@ -8,7 +8,9 @@ const TOOLS = path.join(PROJECT_ROOT, 'tools');
 
 function required(file: string, what: string): string {
   if (!existsSync(file)) {
-    throw new Error(`${what} is not installed at ${file}: run \`npm run setup\` (scripts/setup-tools.sh) first`);
+    throw new Error(
+      `${what} is not installed at ${file}: run \`npm run setup\` (scripts/setup-tools.sh) first`,
+    );
   }
   return file;
 }
@@ -30,5 +32,8 @@ export function kafkaLibs(): string {
 
 /** Built artefacts (`npm run build`). */
 export function distFile(...parts: string[]): string {
-  return required(path.join(PROJECT_ROOT, 'dist', ...parts), `dist/${parts.join('/')} (from \`npm run build\`)`);
+  return required(
+    path.join(PROJECT_ROOT, 'dist', ...parts),
+    `dist/${parts.join('/')} (from \`npm run build\`)`,
+  );
 }
