@@ -2,7 +2,6 @@
 // manner of ops.pebble.Client: one request helper that parses the response envelope
 // and maps failures to PebbleConnectionError / PebbleAPIError / PebbleChangeError.
 import * as http from 'node:http';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { boundaryOf, decodeMultipart, encodeMultipart, newBoundary, type MultipartPart } from './multipart';
 import {
   PebbleAPIError,
@@ -98,12 +97,12 @@ export class PebbleClient implements Pebble {
 
   async getPlan(): Promise<Layer> {
     const yaml = (await this.sync('GET', '/v1/plan', { query: { format: 'yaml' } })) as string;
-    return (parseYaml(yaml) as Layer | null) ?? {};
+    return (loadYaml().parse(yaml) as Layer | null) ?? {};
   }
 
   async addLayer(label: string, layer: Layer): Promise<void> {
     await this.sync('POST', '/v1/layers', {
-      body: json({ action: 'add', combine: true, label, format: 'yaml', layer: stringifyYaml(layer) }),
+      body: json({ action: 'add', combine: true, label, format: 'yaml', layer: loadYaml().stringify(layer) }),
     });
   }
 
@@ -378,4 +377,10 @@ function describeFailedChange(change: Change): string {
     if (task.log?.length) lines.push(`----- Logs from task ${index} (${task.summary}) -----`, ...task.log);
   });
   return lines.join('\n');
+}
+
+// `yaml` costs a hook ~15 ms to load, and an idle update-status reads no plan.
+function loadYaml(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml') as typeof import('yaml');
 }
