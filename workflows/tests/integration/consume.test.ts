@@ -172,12 +172,15 @@ test('a worker killed mid-message: the event is processed again, each image disp
   const child = spawn(
     process.execPath,
     [
-      path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      // tsx as a loader, not its CLI: the CLI runs the script in a grandchild SIGKILL would miss
+      '--import',
+      'tsx',
       path.join(__dirname, 'consume-child.ts'),
       topic,
       'group-killed',
     ],
     {
+      cwd: PROJECT_ROOT,
       env: { ...process.env, ...env, DISPATCH_LOG: dispatchLog, CHILD_MARKER: marker },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
