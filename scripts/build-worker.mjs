@@ -1,4 +1,3 @@
-/* global console, process */
 // Builds the worker runtime the charm pushes into the workload container:
 //   dist/worker/worker.js                  src/worker/main.ts, bundled (CommonJS, node20)
 //   dist/worker/workflow-worker-thread.js  the SDK's workflow thread, which it loads by path
@@ -113,6 +112,29 @@ const noBundlerPlugin = {
   },
 };
 
+/**
+ * Dependencies the worker needs only with some settings (Sentry, Google auth,
+ * proxies): each is bundled on its own under lazy/ and required from there, so
+ * the worker does not parse them at every start.
+ */
+const LAZY_MODULES = {
+  '@sentry/node': 'sentry-node.js',
+  'google-auth-library': 'google-auth-library.js',
+  undici: 'undici.js',
+};
+
+const lazyModulesPlugin = {
+  name: 'lazy-modules',
+  setup(build) {
+    const names = Object.keys(LAZY_MODULES).map((name) => name.replace(/[/]/g, '\\/'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
+      args.importer.includes(`${path.sep}src${path.sep}worker${path.sep}`)
+        ? { path: `./lazy/${LAZY_MODULES[args.path]}`, external: true }
+        : undefined,
+    );
+  },
+};
+
 function sizeOf(target) {
   const stat = statSync(target);
   if (!stat.isDirectory()) return stat.size;
@@ -124,7 +146,8 @@ export async function buildWorker() {
   mkdirSync(OUT, { recursive: true });
   const shipped = shipPackages();
   const external = shipped.flatMap((name) => [name, `${name}/*`]);
-  await esbuild.build({
+  const result = await esbuild.build({
+    metafile: true,
     entryPoints: {
       worker: path.join(ROOT, 'src', 'worker', 'main.ts'),
       'workflow-worker-thread': path.join(
@@ -140,7 +163,7 @@ export async function buildWorker() {
     target: 'node20',
     format: 'cjs',
     external,
-    plugins: [noBundlerPlugin],
+    plugins: [noBundlerPlugin, lazyModulesPlugin],
     keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',
@@ -148,6 +171,25 @@ export async function buildWorker() {
     // other require.resolve calls belong to the debug replayer, which is never used.
     logOverride: { 'require-resolve-not-external': 'silent' },
   });
+  for (const [name, file] of Object.entries(LAZY_MODULES)) {
+    await esbuild.build({
+      stdin: {
+        contents: `module.exports = require(${JSON.stringify(name)});`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+      outfile: path.join(OUT, 'lazy', file),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external,
+      keepNames: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+  }
+  if (process.env.BUILD_WORKER_ANALYZE) console.log(await esbuild.analyzeMetafile(result.metafile));
   // source-map (the SDK reads the workflow bundle's source map) loads this by path.
   const sourceMap = findPackage('source-map', findPackage('@temporalio/worker', ROOT));
   cpSync(path.join(sourceMap, 'lib', 'mappings.wasm'), path.join(OUT, 'mappings.wasm'));

@@ -7,7 +7,7 @@ import type { Context as ActivityContext } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { LogMetadata } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import * as Sentry from '@sentry/node';
+import type * as SentryModule from '@sentry/node';
 import type { SentrySettings } from './config';
 
 export type CaptureException = (
@@ -15,7 +15,12 @@ export type CaptureException = (
   context: { tags: Record<string, string>; contexts: Record<string, Record<string, unknown>> },
 ) => void;
 
+// Loaded only when sentry-dsn is set: @sentry/node takes most of a second to load.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sentry = () => require('@sentry/node') as typeof SentryModule;
+
 export function initSentry(settings: SentrySettings): CaptureException {
+  const Sentry = sentry();
   Sentry.init({
     dsn: settings.dsn,
     release: settings.release,
@@ -31,10 +36,10 @@ export function initSentry(settings: SentrySettings): CaptureException {
 }
 
 export async function flushSentry(timeoutMs: number): Promise<void> {
-  await Sentry.flush(timeoutMs);
+  await sentry().flush(timeoutMs);
 }
 
-export function redactFrameVariables<T extends Sentry.ErrorEvent>(event: T): T {
+export function redactFrameVariables<T extends SentryModule.ErrorEvent>(event: T): T {
   for (const value of event.exception?.values ?? []) {
     for (const frame of value.stacktrace?.frames ?? []) {
       if (frame.vars)
