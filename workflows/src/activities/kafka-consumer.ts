@@ -122,7 +122,8 @@ export function openTopicConsumer({
     groupId,
     // A member that dies (worker killed) is expelled after 10 s; the run heartbeats every 2 s meanwhile.
     sessionTimeout: 10_000,
-    rebalanceTimeout: 30_000,
+    // How long a rebalance waits for a live member busy with an event to rejoin.
+    rebalanceTimeout: 60_000,
     heartbeatInterval: 3_000,
     maxWaitTimeInMs: 1_000,
     allowAutoTopicCreation: false,
