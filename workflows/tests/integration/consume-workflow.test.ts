@@ -3,7 +3,10 @@
 // the HTTP stand-ins seeded with a realistic OCI Factory state.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import * as tar from 'tar';
 import { parse as parseYaml } from 'yaml';
 import { KafkaBroker } from '../../../tests/harness/kafka';
 import { startStandins, type Standins } from '../../../tests/harness/standins';
@@ -11,7 +14,8 @@ import {
   EXPECTED_TRIGGERS_22_04,
   seedOciFactoryScenario,
 } from '../../../tests/harness/standins/oci-factory-scenario';
-import { temporalBinary } from '../../../tests/harness/tools';
+import { PROJECT_ROOT, temporalBinary } from '../../../tests/harness/tools';
+import type { WorkflowsManifest } from '../../../src/workload/contract';
 import * as activities from '../../src/activities';
 import { ConsumeEventsWorkflow } from '../../src/workflows';
 import { ociEvent, ociEventSchema } from './oci-events';
@@ -102,4 +106,73 @@ test('an event on the topic: the right images are dispatched once, Mattermost is
   expect(JSON.stringify(post!.props)).toContain('**Release:** ubuntu@22.04\\n**Status:** Success');
   expect(JSON.stringify(post!.props)).toContain('#33CC33');
   expect(await broker.committedOffset('oci-factory-e2e', topic)).toEqual({ offset: '1', metadata: null });
+});
+
+test('the built package runs the same: prebuilt workflow bundle and self-contained activities bundle', async () => {
+  // Under the repository so that the bundle's two externals (@temporalio/activity and
+  // /common) resolve to the worker's own copies, as they do in the worker.
+  mkdirSync(path.join(PROJECT_ROOT, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(path.join(PROJECT_ROOT, '.tmp', 'workflows-package-'));
+  try {
+    const outFile = path.join(dir, 'oci-factory-workflows.tgz');
+    const workflowsRoot = path.resolve(__dirname, '../..');
+    const options = {
+      name: 'oci-factory-workflows',
+      version: '0.0.1',
+      workflowsPath: path.join(workflowsRoot, 'src', 'workflows', 'index.ts'),
+      activitiesPath: path.join(workflowsRoot, 'src', 'activities', 'index.ts'),
+      extraFiles: [{ from: path.join(workflowsRoot, 'certs'), to: 'certs' }],
+      outFile,
+    };
+    execFileSync(
+      process.execPath,
+      [path.join(workflowsRoot, 'scripts', 'build.mjs'), '--options', JSON.stringify(options)],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await tar.x({ file: outFile, cwd: dir });
+    const root = path.join(dir, 'package');
+    const manifest = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as WorkflowsManifest;
+    expect(manifest).toMatchObject({ workflowNames: ['ConsumeEventsWorkflow'], activityNames: ['consume'] });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const packagedActivities = require(path.join(root, manifest.activities)) as typeof activities;
+
+    const topic = 'oci-releases-packaged';
+    await broker.createTopic(topic);
+    const schemaId = standins.schemaRegistry.register(
+      `${topic}-value`,
+      ociEventSchema({ withRelease: true }),
+    );
+    await broker.produceAvro(topic, schemaId, ociEventSchema({ withRelease: true }), [
+      ociEvent({ release: 'ubuntu@22.04' }),
+    ]);
+    const dispatchesBefore = standins.github.dispatches.length;
+
+    const worker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: 'oci-factory-packaged',
+      workflowBundle: { codePath: path.join(root, manifest.workflowBundle) },
+      activities: packagedActivities,
+    });
+    await worker.runUntil(async () => {
+      const handle = await temporal.client.workflow.start('ConsumeEventsWorkflow', {
+        taskQueue: 'oci-factory-packaged',
+        workflowId: 'consume-events-packaged',
+        args: [topic, 'oci-factory-packaged'],
+      });
+      await until(
+        async () => (await broker.committedOffset('oci-factory-packaged', topic)).offset === '1',
+        'the commit',
+      );
+      await handle.terminate('test done');
+    });
+
+    const dispatched = standins.github.dispatches
+      .slice(dispatchesBefore)
+      .map((d) => d.inputs['oci-image-name']);
+    expect(dispatched.sort()).toEqual(Object.keys(EXPECTED_TRIGGERS_22_04).sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
