@@ -1,4 +1,3 @@
-/* global process, console */
 // Builds a self-contained workflows package (npm-pack layout, everything under `package/`):
 //   manifest.json        WorkflowsManifest (src/workload/contract.ts)
 //   package.json
