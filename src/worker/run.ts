@@ -67,6 +67,8 @@ class WorkerProcess {
   private probeTimer: NodeJS.Timeout | undefined;
   private connectionError: string | undefined = 'not connected yet';
   private stopping = false;
+  /** Ends the wait between connection attempts early (SIGTERM). */
+  private wakeConnect: (() => void) | undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -217,7 +219,13 @@ class WorkerProcess {
           { attempt, retryInMs: delay },
           `cannot connect to ${config.temporal.address}: ${this.connectionError}`,
         );
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeConnect = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
     }
     return undefined;
@@ -276,6 +284,7 @@ class WorkerProcess {
       this.logger.error('shutdown did not finish in time; exiting');
       process.exit(1);
     }, EXIT_DEADLINE_MS).unref();
+    this.wakeConnect?.();
     await this.status.set('stopping', `worker stopping (${signal})`);
     const state = this.worker?.getState();
     if (state === 'RUNNING') this.worker!.shutdown();
