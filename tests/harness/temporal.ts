@@ -44,16 +44,24 @@ export class TemporalDevServer {
   /** Starts a dev server and waits until its namespace answers. */
   static async start(options: TemporalDevServerOptions = {}): Promise<TemporalDevServer> {
     const binary = temporalBinary();
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'temporal-dev-'));
-    const server = new TemporalDevServer(
-      binary,
-      await freePort(),
-      { ui: await freePort(), http: await freePort(), metrics: await freePort() },
-      dataDir,
-      options.namespace ?? 'default',
-    );
-    await server.resume();
-    return server;
+    // A free port can be taken by another process before the server binds it: try fresh ones.
+    for (let attempt = 1; ; attempt++) {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'temporal-dev-'));
+      const server = new TemporalDevServer(
+        binary,
+        await freePort(),
+        { ui: await freePort(), http: await freePort(), metrics: await freePort() },
+        dataDir,
+        options.namespace ?? 'default',
+      );
+      try {
+        await server.resume();
+        return server;
+      } catch (error) {
+        await server.shutdown();
+        if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+      }
+    }
   }
 
   /** `127.0.0.1:<port>`: what TWC_HOST holds for a worker talking to this server. */
