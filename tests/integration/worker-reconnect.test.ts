@@ -64,4 +64,21 @@ describe('the worker when the Temporal server goes away', () => {
     await server.resume();
     await worker.waitForHealth('up');
   });
+
+  it('exits cleanly on SIGTERM while it is still waiting to connect', async () => {
+    await worker?.dispose();
+    await server.stop();
+    worker = await WorkerProcess.start(runtime, {
+      TWC_HOST: server.address,
+      TWC_QUEUE: 'never-connected',
+      TWC_WORKFLOWS_DIR: sampleWorkflowsPackage(),
+    });
+    await worker.waitFor(() => (worker!.status()?.state === 'down' ? true : undefined), 'status down');
+    const killDelay = setTimeout(() => void worker!.stop('SIGKILL'), 20_000);
+    const exitCode = await worker.stop('SIGTERM');
+    clearTimeout(killDelay);
+    expect(exitCode).toBe(0);
+    expect(worker.status()?.state).toBe('stopping');
+    await server.resume(); // afterAll shuts it down
+  });
 });
