@@ -1,4 +1,3 @@
-/* global console */
 // Bundles the charm (src/charm/main.ts) into one executable file, dist/charm.js, so a
 // hook loads one file instead of resolving node_modules: hooks must start fast.
 import * as esbuild from 'esbuild';

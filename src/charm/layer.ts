@@ -33,7 +33,7 @@ export function desiredLayer(
         level: 'ready',
         period: '10s',
         threshold: 6,
-        http: { url: `http://localhost:${healthPort}${HEALTH_PATH}` },
+        http: { url: `http://127.0.0.1:${healthPort}${HEALTH_PATH}` },
       },
     },
   };

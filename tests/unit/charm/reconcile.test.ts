@@ -192,7 +192,7 @@ describe('a valid config starts the worker', () => {
       level: 'ready',
       period: '10s',
       threshold: 6,
-      http: { url: 'http://localhost:8089/health' },
+      http: { url: 'http://127.0.0.1:8089/health' },
     });
     expect(env).toMatchObject({
       TWC_HOST: 'temporal.example.com:7233',
