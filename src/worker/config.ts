@@ -49,6 +49,7 @@ export interface WorkerConfig {
   healthPort: number;
   /** undefined: metrics off. */
   prometheusPort?: number;
+  prometheusBindAddress: string;
 }
 
 /** `name`, `name:port` or `[v6]:port`, 7233 when no port is given (temporal-lib-py's host forms). */
@@ -124,6 +125,7 @@ const environmentSchema = z.object({
   [ENV.statusFile]: optional,
   [ENV.healthPort]: port(HEALTH_PORT),
   [ENV.prometheusPort]: port(PROMETHEUS_PORT),
+  [ENV.prometheusBindAddress]: optional,
 });
 
 const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
@@ -159,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     statusFile: e[ENV.statusFile],
     healthPort: e[ENV.healthPort] ?? HEALTH_PORT,
     prometheusPort: e[ENV.prometheusPort],
+    prometheusBindAddress: e[ENV.prometheusBindAddress] ?? '0.0.0.0',
   };
 }
 

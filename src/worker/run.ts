@@ -141,7 +141,7 @@ class WorkerProcess {
       telemetryOptions: {
         logging: { forward: {}, filter: makeTelemetryFilterString({ core: coreLogLevel(config.logLevel) }) },
         metrics: config.prometheusPort
-          ? { prometheus: { bindAddress: `0.0.0.0:${config.prometheusPort}` } }
+          ? { prometheus: { bindAddress: `${config.prometheusBindAddress}:${config.prometheusPort}` } }
           : undefined,
       },
     });

@@ -36,6 +36,8 @@ export const ENV = {
   statusFile: 'TWC_STATUS_FILE',
   healthPort: 'TWC_HEALTH_PORT',
   prometheusPort: 'TWC_PROMETHEUS_PORT',
+  /** Where metrics listen; all interfaces (for the Prometheus scrape) unless set. Tests set loopback. */
+  prometheusBindAddress: 'TWC_PROMETHEUS_BIND_ADDRESS',
 } as const;
 
 /** `log-level` → `TWC_LOG_LEVEL`: upper case, `-` to `_`, as the Python charm did. */

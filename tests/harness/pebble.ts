@@ -6,6 +6,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ENV } from '../../src/workload/contract';
 import { pebbleBinary } from './tools';
 
 export interface StartPebbleOptions {
@@ -44,7 +45,14 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Run
   const logFile = path.join(tempDir, 'pebble.log');
   mkdirSync(path.dirname(socketPath), { recursive: true });
 
-  const daemonEnv = { ...process.env, ...options.env, PEBBLE: pebbleDir, PEBBLE_SOCKET: socketPath };
+  // Services inherit the daemon's environment: a worker started here serves metrics on loopback only.
+  const daemonEnv = {
+    ...process.env,
+    [ENV.prometheusBindAddress]: '127.0.0.1',
+    ...options.env,
+    PEBBLE: pebbleDir,
+    PEBBLE_SOCKET: socketPath,
+  };
   const logFd = openSync(logFile, 'a');
   let daemon: ChildProcess;
   try {

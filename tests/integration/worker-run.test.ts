@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { EncryptionCodec } from '../../src/worker/codec';
-import { TemporalDevServer, freePort } from '../harness/temporal';
+import { freePort } from '../harness/ports';
+import { TemporalDevServer } from '../harness/temporal';
 import { WorkerProcess, copyWorkerRuntime, sampleWorkflowsPackage } from '../harness/worker-process';
 
 jest.setTimeout(180_000); // jest.config.js's per-project testTimeout is not applied by Jest 30
@@ -67,6 +68,7 @@ describe('the worker process against a real Temporal server', () => {
     const metricsPort = await freePort();
     const { worker, queue } = await startWorker({
       TWC_PROMETHEUS_PORT: String(metricsPort),
+      TWC_PROMETHEUS_BIND_ADDRESS: '127.0.0.1',
       TWC_LOG_LEVEL: 'debug',
     });
 

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       healthPort: 8089,
       prometheusPort: 9000,
+      prometheusBindAddress: '0.0.0.0',
       workflowsDir: '/srv/temporal-worker/workflows',
       supportedWorkflows: 'all',
       supportedActivities: 'all',
@@ -48,6 +49,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, TWC_PROMETHEUS_PORT: '' }).prometheusPort).toBeUndefined();
     expect(loadConfig({ ...base, TWC_PROMETHEUS_PORT: '0' }).prometheusPort).toBeUndefined();
     expect(loadConfig({ ...base, TWC_PROMETHEUS_PORT: '9100' }).prometheusPort).toBe(9100);
+  });
+
+  it('binds metrics where TWC_PROMETHEUS_BIND_ADDRESS says', () => {
+    expect(loadConfig({ ...base, TWC_PROMETHEUS_BIND_ADDRESS: '127.0.0.1' }).prometheusBindAddress).toBe(
+      '127.0.0.1',
+    );
   });
 
   it('names every missing or bad setting without echoing secret values', () => {
