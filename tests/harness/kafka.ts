@@ -5,13 +5,13 @@
 // creates the SCRAM users when it formats the storage.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import avro from 'avsc';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
 import { kafkaLibs } from './tools';
+import { freePort } from './ports';
 
 export interface KafkaUser {
   username: string;
@@ -27,18 +27,6 @@ export interface KafkaBrokerOptions {
 
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function openssl(args: string[], cwd: string): void {
   try {

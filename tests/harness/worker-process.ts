@@ -16,7 +16,7 @@ import {
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WorkerStatus } from '../../src/workload/contract';
-import { freePort } from './temporal';
+import { freePort } from './ports';
 import { PROJECT_ROOT, distFile } from './tools';
 
 const SAMPLE_SOURCES = path.join(PROJECT_ROOT, 'tests', 'fixtures', 'sample-workflows');

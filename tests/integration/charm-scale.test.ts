@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeJujuModel } from '../harness/fake-juju';
 import { startPebble, type RunningPebble } from '../harness/pebble';
-import { TemporalDevServer, freePort } from '../harness/temporal';
+import { freePort } from '../harness/ports';
+import { TemporalDevServer } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
 
 jest.setTimeout(240_000);

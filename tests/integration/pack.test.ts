@@ -21,7 +21,8 @@ import { parse as parseYaml } from 'yaml';
 import * as yauzl from 'yauzl';
 import { FakeJujuModel } from '../harness/fake-juju';
 import { startPebble, type RunningPebble } from '../harness/pebble';
-import { TemporalDevServer, freePort } from '../harness/temporal';
+import { freePort } from '../harness/ports';
+import { TemporalDevServer } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
 
 jest.setTimeout(300_000);
