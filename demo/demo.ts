@@ -221,7 +221,8 @@ export class Demo {
         const standins = await startStandins({ schemaRegistry: { username, password } });
         running.standins = standins;
         teardown.add('the stand-ins', () => standins.stop());
-        seedOciFactoryScenario(standins);
+        // The worker judges end-of-life by the real clock: seed the scenario for today.
+        seedOciFactoryScenario(standins, { now: new Date() });
         say(`schema registry (Karapace API)  ${standins.schemaRegistry.url}`);
         say(`Keystone and Swift               ${standins.swift.authUrl}, ${standins.swift.storageUrl}`);
         say(`GitHub API                       ${standins.github.url}`);

@@ -8,8 +8,20 @@ import type { GitHubStandin } from './github';
 import type { ImageTag, RegistryTagsStandin } from './registry-tags';
 import type { SwiftStandin } from './swift';
 
-/** Every end-of-life below is judged against this date (the expectations hold until 2026-07-07). */
+/**
+ * Every end-of-life below is judged against this date. A run on the real clock seeds and
+ * expects every end-of-life shifted by whole days from here to its clock (`{ now }`), so the
+ * same tracks are alive and dead whatever the date.
+ */
 export const SCENARIO_NOW = new Date('2026-03-01T00:00:00Z');
+const DAY_MS = 86_400_000;
+
+/** An end-of-life as the scenario holds it at `now`: moved by the whole days from SCENARIO_NOW. */
+export function endOfLifeAt(endOfLife: string, now: Date = SCENARIO_NOW): string {
+  const days = Math.floor((now.getTime() - SCENARIO_NOW.getTime()) / DAY_MS);
+  if (days === 0) return endOfLife;
+  return new Date(Date.parse(endOfLife) + days * DAY_MS).toISOString().replace('.000Z', 'Z');
+}
 export const RELEASES_BRANCH = '_releases';
 export const SWIFT_CONTAINER = 'oci-factory';
 export const RELEASED_IMAGES = ['grafana', 'kafka', 'mock-rock'] as const;
@@ -18,8 +30,15 @@ export const UNRELEASED_IMAGE = 'new-rock';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'releases');
 
-export function releasesJsonOf(image: string): string {
-  return readFileSync(path.join(FIXTURES, image, '_releases.json'), 'utf8');
+export function releasesJsonOf(image: string, now: Date = SCENARIO_NOW): string {
+  const text = readFileSync(path.join(FIXTURES, image, '_releases.json'), 'utf8');
+  if (now === SCENARIO_NOW) return text;
+  const releases = JSON.parse(text) as Record<string, Record<string, unknown>>;
+  for (const track of Object.values(releases)) {
+    const endOfLife = track['end-of-life'];
+    if (typeof endOfLife === 'string') track['end-of-life'] = endOfLifeAt(endOfLife, now);
+  }
+  return JSON.stringify(releases, null, 4);
 }
 
 const digest = (image: string, revision: number) =>
@@ -206,10 +225,7 @@ export const SCENARIO_REVISIONS: Revision[] = [
   },
 ];
 
-/**
- * The trigger each image's dispatch must carry for a 22.04 event at SCENARIO_NOW (absent: no dispatch).
- * They hold with the real clock too until 2027-06-01 (kafka 3.9's end of life).
- */
+/** The trigger each image's dispatch must carry for a 22.04 event at SCENARIO_NOW (absent: no dispatch). */
 export const EXPECTED_TRIGGERS_22_04: Record<string, unknown> = {
   'mock-rock': {
     version: 2,
@@ -266,11 +282,21 @@ export interface ScenarioStandins {
   registryTags: RegistryTagsStandin;
 }
 
-export function seedOciFactoryScenario({ swift, github, registryTags }: ScenarioStandins): void {
+/** EXPECTED_TRIGGERS_22_04 for a scenario seeded at `now`. */
+export function expectedTriggers2204(now: Date = SCENARIO_NOW): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(EXPECTED_TRIGGERS_22_04), (key, value: unknown) =>
+    key === 'end-of-life' && typeof value === 'string' ? endOfLifeAt(value, now) : value,
+  ) as Record<string, unknown>;
+}
+
+export function seedOciFactoryScenario(
+  { swift, github, registryTags }: ScenarioStandins,
+  { now = SCENARIO_NOW }: { now?: Date } = {},
+): void {
   github.putFile(RELEASES_BRANCH, 'README.md', '# Released OCI images\n');
   github.putFile(RELEASES_BRANCH, 'oci/README.md', 'One folder per image.\n');
   for (const image of RELEASED_IMAGES) {
-    github.putFile(RELEASES_BRANCH, `oci/${image}/_releases.json`, releasesJsonOf(image));
+    github.putFile(RELEASES_BRANCH, `oci/${image}/_releases.json`, releasesJsonOf(image, now));
   }
   github.putFile(RELEASES_BRANCH, `oci/${UNRELEASED_IMAGE}/.gitkeep`, '');
 

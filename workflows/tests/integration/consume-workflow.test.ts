@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { KafkaBroker } from '../../../tests/harness/kafka';
 import { startStandins, type Standins } from '../../../tests/harness/standins';
 import {
-  EXPECTED_TRIGGERS_22_04,
+  expectedTriggers2204,
   seedOciFactoryScenario,
 } from '../../../tests/harness/standins/oci-factory-scenario';
 import { PROJECT_ROOT, temporalBinary } from '../../../tests/harness/tools';
@@ -26,10 +26,12 @@ let broker: KafkaBroker;
 let standins: Standins;
 let temporal: TestWorkflowEnvironment;
 const envBefore = { ...process.env };
+const seededAt = new Date();
 
 beforeAll(async () => {
   standins = await startStandins();
-  seedOciFactoryScenario(standins);
+  // The worker judges end-of-life by the real clock: seed the scenario for it.
+  seedOciFactoryScenario(standins, { now: seededAt });
   const { username, password } = standins.schemaRegistry;
   [broker, temporal] = await Promise.all([
     KafkaBroker.start({
@@ -96,10 +98,10 @@ test('an event on the topic: the right images are dispatched once, Mattermost is
   });
 
   const dispatched = standins.github.dispatches.map((d) => d.inputs['oci-image-name']);
-  expect(dispatched.sort()).toEqual(Object.keys(EXPECTED_TRIGGERS_22_04).sort());
+  expect(dispatched.sort()).toEqual(Object.keys(expectedTriggers2204(seededAt)).sort());
   for (const dispatch of standins.github.dispatches) {
     const trigger = parseYaml(Buffer.from(String(dispatch.inputs['b64-image-trigger']), 'base64').toString());
-    expect(trigger).toEqual(EXPECTED_TRIGGERS_22_04[String(dispatch.inputs['oci-image-name'])]);
+    expect(trigger).toEqual(expectedTriggers2204(seededAt)[String(dispatch.inputs['oci-image-name'])]);
   }
   const [post] = standins.mattermost.posts;
   expect(standins.mattermost.posts).toHaveLength(1);
@@ -171,7 +173,7 @@ test('the built package runs the same: prebuilt workflow bundle and self-contain
     const dispatched = standins.github.dispatches
       .slice(dispatchesBefore)
       .map((d) => d.inputs['oci-image-name']);
-    expect(dispatched.sort()).toEqual(Object.keys(EXPECTED_TRIGGERS_22_04).sort());
+    expect(dispatched.sort()).toEqual(Object.keys(expectedTriggers2204(seededAt)).sort());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

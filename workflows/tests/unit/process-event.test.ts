@@ -4,6 +4,7 @@ import type { OciEvent, PipelineContext } from '../../src/activities/pipeline-ty
 import { type Standins, startStandins } from '../../../tests/harness/standins';
 import {
   EXPECTED_TRIGGERS_22_04,
+  expectedTriggers2204,
   SCENARIO_NOW,
   seedOciFactoryScenario,
 } from '../../../tests/harness/standins/oci-factory-scenario';
@@ -85,6 +86,33 @@ describe('processEvent against the stand-ins', () => {
     ]);
     expect(decodedDispatches()).toEqual(EXPECTED_TRIGGERS_22_04);
     expect(recorded).toEqual(['kafka', 'mock-rock']);
+  });
+
+  it('dispatches the same images on any date when the scenario is seeded for that date', async () => {
+    const later = new Date('2031-09-15T12:00:00Z');
+    const laterStandins = await startStandins();
+    try {
+      seedOciFactoryScenario(laterStandins, { now: later });
+      const laterEnv = {
+        ...laterStandins.env,
+        TWC_HOST: 'temporal.example.com:7233',
+        TWC_NAMESPACE: 'rocks',
+      };
+      const { ctx } = pipelineContext(laterEnv);
+
+      await createProcessEvent({ now: () => later })(ociEvent(), ctx);
+
+      const decoded = Object.fromEntries(
+        laterStandins.github.dispatches.map((dispatch) => [
+          dispatch.inputs['oci-image-name'],
+          YAML.parse(Buffer.from(String(dispatch.inputs['b64-image-trigger']), 'base64').toString('utf8')),
+        ]),
+      );
+      expect(decoded).toEqual(expectedTriggers2204(later));
+      expect(Object.keys(decoded).sort()).toEqual(Object.keys(EXPECTED_TRIGGERS_22_04).sort());
+    } finally {
+      await laterStandins.stop();
+    }
   });
 
   it('sends the dispatch with the documented headers, ref and inputs', async () => {
