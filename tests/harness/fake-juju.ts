@@ -1,7 +1,7 @@
 // A simulated Juju unit agent for tests: fake hook tools on PATH backed by a JSON
 // state file, and `dispatch()` that runs the charm's `dispatch` the way the uniter
 // does (fresh environment, cwd = charm dir, commit or discard by exit code).
-// Behaviour follows /work/shared/docs/juju-pebble-contract.md §1–§2.
+// Behaviour follows the Juju/Pebble contract doc (shared/docs/juju-pebble-contract.md) §1–§2.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
