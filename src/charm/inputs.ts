@@ -55,17 +55,22 @@ async function checkConfig(
 }
 
 export async function readInputs(juju: Juju, charmDir: string, cache: CheckCache): Promise<InputsResult> {
-  const configResult = await checkConfig(await juju.configGet(), cache);
+  // Three independent hook-tool calls: started together, each process's start-up overlaps.
+  const [rawConfig, envFile, attachedWorkflowsFile] = await Promise.all([
+    juju.configGet(),
+    attachedFile(juju, 'env-file'),
+    attachedFile(juju, 'workflows-file'),
+  ]);
+  const configResult = await checkConfig(rawConfig, cache);
   if (!configResult.ok) return configResult;
   const config = configResult.config;
 
-  const envFile = await attachedFile(juju, 'env-file');
   const envResult = envFile
     ? parseEnvFile(envFile.content.toString('utf8'))
     : { ok: true as const, variables: {} };
   if (!envResult.ok) return envResult;
 
-  let workflowsFile = await attachedFile(juju, 'workflows-file');
+  let workflowsFile = attachedWorkflowsFile;
   if (!workflowsFile) {
     const bundled = bundledWorkflowsFile(charmDir);
     if (!bundled) return { ok: false, message: 'workflows-file: none attached and the charm bundles none' };

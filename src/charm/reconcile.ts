@@ -69,8 +69,11 @@ export async function observeWorker(
   inputs: CharmInputs,
   known: { service?: ServiceInfo; startError?: string } = {},
 ): Promise<UnitStatus> {
-  const service = known.service ?? (await context.pebble.getServices([SERVICE_NAME]))[0];
-  const worker = parseWorkerStatus(await context.pebble.pull(context.paths.statusFile));
+  const [service, statusFile] = await Promise.all([
+    known.service ?? context.pebble.getServices([SERVICE_NAME]).then((services) => services[0]),
+    context.pebble.pull(context.paths.statusFile),
+  ]);
+  const worker = parseWorkerStatus(statusFile);
   return workerUnitStatus({
     service,
     worker,
