@@ -40,6 +40,24 @@ function unknownNames(
   );
 }
 
+/**
+ * Juju stores every attached file under the metadata's `filename`, so `workflows-file-name`
+ * may name either that or the package's own file, `<name>-<version>.tgz` as `npm run build` writes it.
+ */
+function workflowsFileNameProblem(
+  wanted: string,
+  filePath: string,
+  manifest: WorkflowsManifest,
+): string | null {
+  const storedName = path.basename(filePath);
+  const packageFileName = `${manifest.name}-${manifest.version}.tgz`;
+  if (wanted === '' || wanted === storedName || wanted === packageFileName) return null;
+  return (
+    `invalid config: workflows-file-name '${wanted}' names neither the workflows package in use ` +
+    `('${packageFileName}') nor the workflows-file ('${storedName}')`
+  );
+}
+
 async function checkConfig(
   raw: Record<string, ConfigValue | null>,
   cache: CheckCache,
@@ -76,16 +94,11 @@ export async function readInputs(juju: Juju, charmDir: string, cache: CheckCache
     if (!bundled) return { ok: false, message: 'workflows-file: none attached and the charm bundles none' };
     workflowsFile = { path: bundled, content: readFileSync(bundled) };
   }
-  const fileName = path.basename(workflowsFile.path);
-  if (config.workflowsFileName !== '' && config.workflowsFileName !== fileName) {
-    return {
-      ok: false,
-      message: `invalid config: workflows-file-name '${config.workflowsFileName}' does not match the workflows-file in use ('${fileName}')`,
-    };
-  }
   const inspected = await inspectWorkflowsPackage(workflowsFile.content, cache);
   if (!inspected.ok) return inspected;
   const manifest = inspected.package.manifest;
+  const fileNameProblem = workflowsFileNameProblem(config.workflowsFileName, workflowsFile.path, manifest);
+  if (fileNameProblem) return { ok: false, message: fileNameProblem };
   const nameProblem =
     unknownNames('supported-workflows', config.supportedWorkflows, manifest.workflowNames, manifest) ??
     unknownNames('supported-activities', config.supportedActivities, manifest.activityNames, manifest);

@@ -137,8 +137,18 @@ describe('blocked: bad input never touches Pebble', () => {
     expect(u.juju.status).toEqual({
       status: 'blocked',
       message:
-        "invalid config: workflows-file-name 'other.tgz' does not match the workflows-file in use ('mine.tgz')",
+        "invalid config: workflows-file-name 'other.tgz' names neither the workflows package in use " +
+        "('oci-factory-workflows-0.0.1.tgz') nor the workflows-file ('mine.tgz')",
     });
+  });
+
+  it('accepts workflows-file-name naming the package, whatever name Juju stored the file under', async () => {
+    const u = unit({
+      config: { ...VALID_CONFIG, 'workflows-file-name': 'oci-factory-workflows-0.0.1.tgz' },
+      resources: { 'workflows-file': writeFile(workflowsTarball(), 'workflows.tgz') },
+    });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
   });
 
   it('accepts workflows-file-name equal to the attached file', async () => {
