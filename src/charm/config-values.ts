@@ -2,9 +2,8 @@
 // apart from the zod rules (config.ts) so a hook whose config was checked before does not
 // load zod: hooks must start fast.
 import type { ConfigValue } from '../juju/types';
+import { parseTemporalHost } from '../workload/temporal-host';
 import { CONFIG_OPTIONS, OPTION_NAMES, type OptionName } from './config-options';
-
-export const DEFAULT_TEMPORAL_PORT = 7233;
 
 export type NameSelection = 'all' | string[];
 
@@ -19,14 +18,6 @@ export interface CharmConfig {
 }
 
 export type ConfigResult = { ok: true; config: CharmConfig } | { ok: false; message: string };
-
-export function parseHost(host: string): { name: string; port: number } | null {
-  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(host);
-  if (!match) return null;
-  const port = match[2] === undefined ? DEFAULT_TEMPORAL_PORT : Number(match[2]);
-  if (port < 1 || port > 65535) return null;
-  return { name: match[1]!, port };
-}
 
 function selection(value: string): NameSelection {
   if (value.trim() === 'all') return 'all';
@@ -49,8 +40,7 @@ export function deriveConfig(raw: Record<string, ConfigValue | null>): CharmConf
   const effective = effectiveConfig(raw);
   const values = {} as Record<OptionName, string>;
   for (const name of OPTION_NAMES) values[name] = asText(effective[name]);
-  const host = parseHost(values.host)!;
-  values.host = `${host.name}:${host.port}`;
+  values.host = parseTemporalHost(values.host)!.address;
   values['log-level'] = values['log-level'].toLowerCase();
   return {
     values,

@@ -11,10 +11,10 @@ import {
   REQUIRED_OPTIONS,
   type OptionName,
 } from './config-options';
-import { asText, deriveConfig, effectiveConfig, parseHost, type ConfigResult } from './config-values';
+import { parseTemporalHost } from '../workload/temporal-host';
+import { asText, deriveConfig, effectiveConfig, type ConfigResult } from './config-values';
 
 export type { CharmConfig, ConfigResult, NameSelection } from './config-values';
-export { parseHost } from './config-values';
 
 const text = z.string();
 
@@ -67,7 +67,10 @@ const OPTION_RULES: Record<OptionName, z.ZodMiniType> = {
       error: `must be one of ${LOG_LEVELS.join(', ')}`,
     }),
   ),
-  host: textRule((value) => parseHost(value) !== null, 'must be name[:port] with a port from 1 to 65535'),
+  host: textRule(
+    (value) => parseTemporalHost(value) !== null,
+    'must be name[:port] with a port from 1 to 65535',
+  ),
   namespace: textRule((value) => NO_SPACES.test(value), 'must not contain spaces'),
   queue: textRule((value) => NO_SPACES.test(value), 'must not contain spaces'),
   'supported-workflows': textRule(

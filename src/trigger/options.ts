@@ -3,7 +3,8 @@
 // everything after this module works on values. Messages never hold a secret value.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_TEMPORAL_PORT, parseHost, type TemporalAddress } from '../worker/config';
+import { parseHost, type TemporalAddress } from '../worker/config';
+import { DEFAULT_TEMPORAL_PORT } from '../workload/temporal-host';
 import { APPLICATION_KEY, parseConfigFile, type ClientSettings } from './config-file';
 
 export const WORKFLOW_TYPE = 'ConsumeEventsWorkflow';

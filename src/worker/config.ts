@@ -3,8 +3,7 @@
 // same environment once secrets.ts has loaded the secrets file.
 import { z } from 'zod';
 import { ENV, HEALTH_PORT, PROMETHEUS_PORT, WORKFLOWS_DIR } from '../workload/contract';
-
-export const DEFAULT_TEMPORAL_PORT = 7233;
+import { parseTemporalHost } from '../workload/temporal-host';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 
@@ -52,15 +51,11 @@ export interface WorkerConfig {
   prometheusBindAddress: string;
 }
 
-/** `name`, `name:port` or `[v6]:port`, 7233 when no port is given (temporal-lib-py's host forms). */
+/** TWC_HOST (or a trigger's --address) as the connection takes it; throws naming the value. */
 export function parseHost(host: string): TemporalAddress {
-  const trimmed = host.trim();
-  const match = /^(\[[^\]]+\]|[^:[\]\s]+)(?::(\d{1,5}))?$/.exec(trimmed);
-  if (!match) throw new Error(`host '${host}' is not 'name' or 'name:port'`);
-  const hostname = match[1]!;
-  const port = match[2] === undefined ? DEFAULT_TEMPORAL_PORT : Number(match[2]);
-  if (port < 1 || port > 65535) throw new Error(`host '${host}' has a port outside 1-65535`);
-  return { address: `${hostname}:${port}`, hostname: hostname.replace(/^\[|\]$/g, '') };
+  const parsed = parseTemporalHost(host.trim());
+  if (!parsed) throw new Error(`host '${host}' is not name[:port] with a port from 1 to 65535`);
+  return { address: parsed.address, hostname: parsed.hostname };
 }
 
 /** `all` (or empty) or comma-separated names. */
