@@ -11,6 +11,7 @@ import {
   REQUIRED_OPTIONS,
   type OptionName,
 } from './config-options';
+import { decodeEncryptionKey } from '../workload/encryption-key';
 import { parseTemporalHost } from '../workload/temporal-host';
 import { asText, deriveConfig, effectiveConfig, type ConfigResult } from './config-values';
 
@@ -51,11 +52,13 @@ function isPemPrivateKey(value: string): boolean {
   }
 }
 
-// temporal-lib-py decodes with base64.b64decode; only AES-128 and AES-256 keys work there.
 function isAesKey(value: string): boolean {
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return false;
-  const length = Buffer.from(value, 'base64').length;
-  return length === 16 || length === 32;
+  try {
+    decodeEncryptionKey(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const NAME_LIST = /^\s*[A-Za-z_$][\w$.-]*(\s*,\s*[A-Za-z_$][\w$.-]*)*\s*$/;

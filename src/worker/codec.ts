@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { decodeEncryptionKey } from '../workload/encryption-key';
 import { eaxDecrypt, eaxEncrypt } from './eax';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -13,19 +14,6 @@ const TAG_BYTES = 16;
 
 const ProtoPayload = temporal.api.common.v1.Payload;
 
-/** Decodes `encryption-key` as temporal-lib-py does (standard base64); AES-128 or AES-256 only. */
-export function decodeEncryptionKey(base64Key: string): Buffer {
-  const trimmed = base64Key.trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length % 4 !== 0) {
-    throw new Error('encryption-key is not valid base64');
-  }
-  const key = Buffer.from(trimmed, 'base64');
-  if (key.length !== 16 && key.length !== 32) {
-    throw new Error(`encryption-key must decode to 16 or 32 bytes (AES-128/256), got ${key.length}`);
-  }
-  return key;
-}
-
 export class EncryptionCodec implements PayloadCodec {
   private readonly key: Buffer;
 
@@ -33,7 +21,8 @@ export class EncryptionCodec implements PayloadCodec {
     base64Key: string,
     private readonly nonceSource: () => Buffer = () => randomBytes(NONCE_BYTES),
   ) {
-    this.key = decodeEncryptionKey(base64Key);
+    // A key read from a file (the trigger's --encryption-key-file) may end with a newline.
+    this.key = decodeEncryptionKey(base64Key.trim());
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Payload } from '@temporalio/common';
 import { DefaultPayloadConverter } from '@temporalio/common';
-import { EncryptionCodec, decodeEncryptionKey } from '../../../src/worker/codec';
+import { EncryptionCodec } from '../../../src/worker/codec';
+import { decodeEncryptionKey } from '../../../src/workload/encryption-key';
 import { eaxEncrypt } from '../../../src/worker/eax';
 
 interface JsonPayload {
