@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOOK_TOOL_SCRIPT } from '../tests/harness/fake-juju';
 import { startPebble } from '../tests/harness/pebble';
-import { freePort } from '../tests/harness/ports';
+import { freePort } from '../workflows/tests/harness/ports';
 import { PROJECT_ROOT, distFile } from '../tests/harness/tools';
 
 const RUNS = 20;

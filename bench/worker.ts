@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../tests/harness/ports';
+import { freePort } from '../workflows/tests/harness/ports';
 import { TemporalDevServer } from '../tests/harness/temporal';
 import { copyWorkerRuntime, sampleWorkflowsPackage } from '../tests/harness/worker-process';
 import { PROJECT_ROOT } from '../tests/harness/tools';

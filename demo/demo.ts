@@ -6,15 +6,15 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FakeJujuModel } from '../tests/harness/fake-juju';
-import { KafkaBroker } from '../tests/harness/kafka';
+import { KafkaBroker } from '../workflows/tests/harness/kafka';
 import { startPebble, type RunningPebble } from '../tests/harness/pebble';
-import { startStandins, type Standins } from '../tests/harness/standins';
+import { startStandins, type Standins } from '../workflows/tests/harness/standins';
 import {
   RELEASED_IMAGES,
   SCENARIO_REVISIONS,
   SWIFT_CONTAINER,
   seedOciFactoryScenario,
-} from '../tests/harness/standins/oci-factory-scenario';
+} from '../workflows/tests/harness/standins/oci-factory-scenario';
 import { TemporalDevServer } from '../tests/harness/temporal';
 import { PROJECT_ROOT } from '../tests/harness/tools';
 import { CONTAINER_NAME, SERVICE_NAME } from '../src/workload/contract';

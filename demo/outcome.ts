@@ -1,9 +1,9 @@
 // What the pipeline did, as the outside services saw it: the workflow_dispatch requests the
 // GitHub stand-in accepted (image and decoded trigger YAML) and the Mattermost post with
 // its update.
-import type { RecordedDispatch } from '../tests/harness/standins/github';
-import type { MattermostStandin } from '../tests/harness/standins';
-import { jsonBody } from '../tests/harness/standins/http-standin';
+import type { RecordedDispatch } from '../workflows/tests/harness/standins/github';
+import type { MattermostStandin } from '../workflows/tests/harness/standins';
+import { jsonBody } from '../workflows/tests/harness/standins/http-standin';
 
 interface Attachment {
   title?: string;

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Schema } from 'avsc';
-import type { KafkaBroker } from '../tests/harness/kafka';
-import type { SchemaRegistryStandin } from '../tests/harness/standins';
+import type { KafkaBroker } from '../workflows/tests/harness/kafka';
+import type { SchemaRegistryStandin } from '../workflows/tests/harness/standins';
 import { PROJECT_ROOT } from '../tests/harness/tools';
 
 const SCHEMAS = path.join(PROJECT_ROOT, 'workflows', 'schemas');

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
-import { temporalBinary } from './tools';
-import { freePort } from './ports';
+import { freePort } from '../../workflows/tests/harness/ports';
+import { temporalBinary } from '../../workflows/tests/harness/tools';
 
 export interface TemporalDevServerOptions {
   namespace?: string;

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeJujuModel, type DispatchOptions } from '../harness/fake-juju';
 import { startPebble, type RunningPebble } from '../harness/pebble';
-import { freePort } from '../harness/ports';
+import { freePort } from '../../workflows/tests/harness/ports';
 import { TemporalDevServer } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
 import { STATUS_NOTICE_KEY } from '../../src/workload/contract';

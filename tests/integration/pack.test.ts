@@ -21,7 +21,7 @@ import { parse as parseYaml } from 'yaml';
 import * as yauzl from 'yauzl';
 import { FakeJujuModel } from '../harness/fake-juju';
 import { startPebble, type RunningPebble } from '../harness/pebble';
-import { freePort } from '../harness/ports';
+import { freePort } from '../../workflows/tests/harness/ports';
 import { TemporalDevServer } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
 

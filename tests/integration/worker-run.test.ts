@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { EncryptionCodec } from '../../src/worker/codec';
-import { freePort } from '../harness/ports';
+import { freePort } from '../../workflows/tests/harness/ports';
 import { TemporalDevServer } from '../harness/temporal';
 import { WorkerProcess, copyWorkerRuntime, sampleWorkflowsPackage } from '../harness/worker-process';
 

@@ -8,14 +8,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tar from 'tar';
 import { parse as parseYaml } from 'yaml';
-import { KafkaBroker } from '../../../tests/harness/kafka';
-import { startStandins, type Standins } from '../../../tests/harness/standins';
-import {
-  expectedTriggers2204,
-  seedOciFactoryScenario,
-} from '../../../tests/harness/standins/oci-factory-scenario';
-import { PROJECT_ROOT, temporalBinary } from '../../../tests/harness/tools';
-import type { WorkflowsManifest } from '../../../src/workload/contract';
+import { KafkaBroker } from '../harness/kafka';
+import { startStandins, type Standins } from '../harness/standins';
+import { expectedTriggers2204, seedOciFactoryScenario } from '../harness/standins/oci-factory-scenario';
+import { temporalBinary } from '../harness/tools';
+import type { WorkflowsManifest } from '../../scripts/package-types';
 import * as activities from '../../src/activities';
 import { ConsumeEventsWorkflow } from '../../src/workflows';
 import { ociEvent, ociEventSchema } from './oci-events';
@@ -111,13 +108,13 @@ test('an event on the topic: the right images are dispatched once, Mattermost is
 });
 
 test('the built package runs the same: prebuilt workflow bundle and self-contained activities bundle', async () => {
-  // Under the repository so that the bundle's two externals (@temporalio/activity and
+  // Under the package so that the bundle's two externals (@temporalio/activity and
   // /common) resolve to the worker's own copies, as they do in the worker.
-  mkdirSync(path.join(PROJECT_ROOT, '.tmp'), { recursive: true });
-  const dir = mkdtempSync(path.join(PROJECT_ROOT, '.tmp', 'workflows-package-'));
+  const workflowsRoot = path.resolve(__dirname, '../..');
+  mkdirSync(path.join(workflowsRoot, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(path.join(workflowsRoot, '.tmp', 'workflows-package-'));
   try {
     const outFile = path.join(dir, 'oci-factory-workflows.tgz');
-    const workflowsRoot = path.resolve(__dirname, '../..');
     const options = {
       name: 'oci-factory-workflows',
       version: '0.0.1',

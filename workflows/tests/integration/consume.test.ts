@@ -4,9 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KafkaBroker } from '../../../tests/harness/kafka';
-import { startStandins, type Standins } from '../../../tests/harness/standins';
-import { PROJECT_ROOT } from '../../../tests/harness/tools';
+import { KafkaBroker } from '../harness/kafka';
+import { startStandins, type Standins } from '../harness/standins';
 import {
   consumeEvents,
   mattermostReporter,
@@ -19,6 +18,9 @@ import { ociEvent, ociEventSchema } from './oci-events';
 import { dispatchedLines, stubPipeline } from './stub-pipeline';
 
 jest.setTimeout(180_000);
+
+/** tsx resolves from here, as from the package. */
+const WORKFLOWS_ROOT = path.resolve(__dirname, '..', '..');
 
 let broker: KafkaBroker;
 let standins: Standins;
@@ -180,7 +182,7 @@ test('a worker killed mid-message: the event is processed again, each image disp
       'group-killed',
     ],
     {
-      cwd: PROJECT_ROOT,
+      cwd: WORKFLOWS_ROOT,
       env: { ...process.env, ...env, DISPATCH_LOG: dispatchLog, CHILD_MARKER: marker },
       stdio: ['ignore', 'ignore', 'pipe'],
     },

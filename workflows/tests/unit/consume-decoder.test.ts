@@ -1,10 +1,7 @@
 // Decoding against the schema-registry stand-in (Karapace shapes): the wire format, the writer
 // schema by id, and which failures are the message's fault (skip) or the registry's (retry).
 import avro from 'avsc';
-import {
-  startSchemaRegistry,
-  type SchemaRegistryStandin,
-} from '../../../tests/harness/standins/schema-registry';
+import { startSchemaRegistry, type SchemaRegistryStandin } from '../harness/standins/schema-registry';
 import {
   createEventDecoder,
   SchemaRegistryError,

@@ -1,13 +1,13 @@
 import YAML from 'yaml';
 import { createProcessEvent } from '../../src/activities/process-event';
 import type { OciEvent, PipelineContext } from '../../src/activities/pipeline-types';
-import { type Standins, startStandins } from '../../../tests/harness/standins';
+import { type Standins, startStandins } from '../harness/standins';
 import {
   EXPECTED_TRIGGERS_22_04,
   expectedTriggers2204,
   SCENARIO_NOW,
   seedOciFactoryScenario,
-} from '../../../tests/harness/standins/oci-factory-scenario';
+} from '../harness/standins/oci-factory-scenario';
 
 const processEvent = createProcessEvent({ now: () => SCENARIO_NOW });
 const WORKFLOW = { workflowId: 'consume-rocks-events', runId: '8d7c4c38-3a4e-4b8f-9d7f-3c2b1a0f9e8d' };

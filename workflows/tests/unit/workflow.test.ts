@@ -9,7 +9,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import * as path from 'node:path';
-import { temporalBinary } from '../../../tests/harness/tools';
+import { temporalBinary } from '../harness/tools';
 import { ConsumeEventsWorkflow } from '../../src/workflows';
 
 jest.setTimeout(120_000);

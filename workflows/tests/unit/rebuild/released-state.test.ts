@@ -1,7 +1,7 @@
 import { releasedRevisions } from '../../../src/activities/rebuild/released-state';
 import { buildMetadataObjectsOf, baseMatchesRelease } from '../../../src/activities/rebuild/build-metadata';
 import { registryAliasOf } from '../../../src/activities/rebuild/registry-tags';
-import { releasesJsonOf } from '../../../../tests/harness/standins/oci-factory-scenario';
+import { releasesJsonOf } from '../../harness/standins/oci-factory-scenario';
 
 describe('releasedRevisions', () => {
   it('collects the integer targets of the real mock-rock _releases.json, ignoring followed tags', () => {

@@ -1,4 +1,4 @@
-import { type Standins, startStandins } from '../../../../tests/harness/standins';
+import { type Standins, startStandins } from '../../harness/standins';
 
 describe('HTTP stand-ins', () => {
   let standins: Standins;

@@ -1,8 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import {
-  type SchemaRegistryStandin,
-  startSchemaRegistry,
-} from '../../../../tests/harness/standins/schema-registry';
+import { type SchemaRegistryStandin, startSchemaRegistry } from '../../harness/standins/schema-registry';
 
 const OCI_LIKE_SCHEMA = {
   type: 'record',
