@@ -157,8 +157,8 @@ export class KafkaBroker {
             `${libs}/*`,
             'kafka.tools.StorageTool',
             'format',
-            '-t',
-            clusterId,
+            // One attached argument: a base64url id may start with '-', which the tool would read as an option.
+            `--cluster-id=${clusterId}`,
             '-c',
             propertiesFile,
             ...scramArgs,
