@@ -1,26 +1,16 @@
-// Two projects: `unit` runs in-process with fakes; `integration` starts real
-// Pebble, Temporal and Kafka (installed by `npm run setup`) and runs serially.
-const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
+// Two projects: `unit` runs in-process with fakes; `integration` starts real Pebble, Temporal
+// and Kafka (installed by `npm run setup`) and runs serially. Each is the workflows package's
+// project of that name (workflows/jest.config.js), with the charm's tests added.
+const { projects: workflowsProjects, ...globalOptions } = require('./workflows/jest.config.js');
+
+/** The workflows package's project `displayName`, also running the root tests under tests/<folder>. */
+function withRootTests(displayName, folder) {
+  const project = workflowsProjects.find((candidate) => candidate.displayName === displayName);
+  if (!project) throw new Error(`workflows/jest.config.js has no project '${displayName}'`);
+  return { ...project, testMatch: [`<rootDir>/tests/${folder}/**/*.test.ts`, ...project.testMatch] };
+}
 
 module.exports = {
-  // Global-only options: jest ignores them inside a project entry.
-  testTimeout: 120000,
-  slowTestThreshold: 60,
-  projects: [
-    {
-      displayName: 'unit',
-      transform,
-      testEnvironment: 'node',
-      testMatch: ['<rootDir>/tests/unit/**/*.test.ts', '<rootDir>/workflows/tests/unit/**/*.test.ts'],
-    },
-    {
-      displayName: 'integration',
-      transform,
-      testEnvironment: 'node',
-      testMatch: [
-        '<rootDir>/tests/integration/**/*.test.ts',
-        '<rootDir>/workflows/tests/integration/**/*.test.ts',
-      ],
-    },
-  ],
+  ...globalOptions,
+  projects: [withRootTests('unit', 'unit'), withRootTests('integration', 'integration')],
 };

@@ -1,5 +1,5 @@
 // Builds a self-contained workflows package (npm-pack layout, everything under `package/`):
-//   manifest.json        WorkflowsManifest (src/workload/contract.ts)
+//   manifest.json        WorkflowsManifest (package-types.ts)
 //   package.json
 //   workflow-bundle.js   bundleWorkflowCode output: the worker loads it without webpack
 //   activities.js        CommonJS bundle of the activities and all their dependencies, except
@@ -7,31 +7,40 @@
 //                        that Context and heartbeat are the worker's own instances
 //   <extraFiles>         schemas, CA certificate, …
 //
-// Run as a script it builds dist/oci-factory-workflows-<version>.tgz at the repository root.
+// Run as a script it builds dist/oci-factory-workflows-<version>.tgz in this workspace (and
+// removes the tarballs of earlier versions there, so dist/ holds exactly one).
 // `node build.mjs --options '<json>'` builds any package (for tests), with the options of
 // buildWorkflowsPackage below.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
 
+/** @typedef {import('./package-types.js').WorkflowsPackageOptions} WorkflowsPackageOptions */
+/** @typedef {import('./package-types.js').WorkflowsManifest} WorkflowsManifest */
+
 const WORKFLOWS_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const REPO_ROOT = path.resolve(WORKFLOWS_ROOT, '..');
+const DIST = path.join(WORKFLOWS_ROOT, 'dist');
 
 const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 const ACTIVITIES_FILE = 'activities.js';
 const WORKER_PROVIDED_MODULES = ['@temporalio/activity', '@temporalio/common'];
 
+/** @returns {string} */
 function temporalSdkVersion() {
   const require = createRequire(import.meta.url);
   return require('@temporalio/worker/package.json').version;
 }
 
-/** The names a module exports, as esbuild sees them (without running the module). */
+/**
+ * The names a module exports, as esbuild sees them (without running the module).
+ * @param {string} entryPoint
+ * @returns {Promise<string[]>}
+ */
 async function exportedNames(entryPoint) {
   const result = await esbuild.build({
     entryPoints: [entryPoint],
@@ -45,9 +54,14 @@ async function exportedNames(entryPoint) {
     logLevel: 'silent',
   });
   const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+  if (!output) throw new Error(`esbuild gave no output for ${entryPoint}`);
   return [...output.exports].sort();
 }
 
+/**
+ * @param {string} activitiesPath
+ * @param {string} outFile
+ */
 async function bundleActivities(activitiesPath, outFile) {
   await esbuild.build({
     entryPoints: [activitiesPath],
@@ -63,7 +77,12 @@ async function bundleActivities(activitiesPath, outFile) {
   });
 }
 
+/**
+ * @param {string} workflowsPath
+ * @param {string} outFile
+ */
 async function bundleWorkflows(workflowsPath, outFile) {
+  /** @type {import('@temporalio/worker').Logger} */
   const quiet = {
     log: () => {},
     trace: () => {},
@@ -77,15 +96,8 @@ async function bundleWorkflows(workflowsPath, outFile) {
 }
 
 /**
- * @param {{
- *   name: string,
- *   version: string,
- *   workflowsPath: string,
- *   activitiesPath: string,
- *   extraFiles?: { from: string, to: string }[],
- *   outFile: string,
- * }} options `extraFiles`: files or folders copied into the package, `to` relative to its root.
- * @returns {Promise<{ outFile: string, manifest: import('../../src/workload/contract').WorkflowsManifest }>}
+ * @param {WorkflowsPackageOptions} options
+ * @returns {Promise<{ outFile: string, manifest: WorkflowsManifest }>}
  */
 export async function buildWorkflowsPackage({
   name,
@@ -108,6 +120,7 @@ export async function buildWorkflowsPackage({
     for (const { from, to } of extraFiles) {
       cpSync(from, path.join(root, to), { recursive: true });
     }
+    /** @type {WorkflowsManifest} */
     const manifest = {
       name,
       version,
@@ -132,6 +145,11 @@ export async function buildWorkflowsPackage({
 
 async function buildOciFactoryWorkflows() {
   const { name, version } = JSON.parse(readFileSync(path.join(WORKFLOWS_ROOT, 'package.json'), 'utf8'));
+  mkdirSync(DIST, { recursive: true });
+  for (const earlier of readdirSync(DIST).filter(
+    (file) => file.startsWith(`${name}-`) && file.endsWith('.tgz'),
+  ))
+    rmSync(path.join(DIST, earlier));
   return buildWorkflowsPackage({
     name,
     version,
@@ -141,7 +159,7 @@ async function buildOciFactoryWorkflows() {
       { from: path.join(WORKFLOWS_ROOT, 'schemas'), to: 'schemas' },
       { from: path.join(WORKFLOWS_ROOT, 'certs'), to: 'certs' },
     ],
-    outFile: path.join(REPO_ROOT, 'dist', `${name}-${version}.tgz`),
+    outFile: path.join(DIST, `${name}-${version}.tgz`),
   });
 }
 
@@ -149,7 +167,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const optionsFlag = process.argv.indexOf('--options');
   const build =
     optionsFlag >= 0
-      ? buildWorkflowsPackage(JSON.parse(process.argv[optionsFlag + 1]))
+      ? buildWorkflowsPackage(JSON.parse(process.argv[optionsFlag + 1] ?? '{}'))
       : buildOciFactoryWorkflows();
   build.then(
     ({ outFile, manifest }) => {
