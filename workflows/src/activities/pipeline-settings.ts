@@ -40,7 +40,6 @@ export interface PipelineSettings {
   missingMattermost: string[];
   /** Base of the "More details" link, e.g. https://web.temporal.example.com. */
   temporalWebUrl: string;
-  temporalNamespace: string;
   externalRefPrefix: string;
   dispatchPauseMs: number;
   /** Required variables that are not set: the pipeline cannot run without them. */
@@ -103,8 +102,10 @@ export function readPipelineSettings(env: Record<string, string | undefined>): P
           }
         : null,
     missingMattermost,
-    temporalWebUrl: value('TEMPORAL_WEB_URL', defaultTemporalWebUrl(value('TWC_HOST'))).replace(/\/+$/, ''),
-    temporalNamespace: value('TWC_NAMESPACE', 'default'),
+    temporalWebUrl: value('TEMPORAL_WEB_URL', defaultTemporalWebUrl(value('TEMPORAL_ADDRESS'))).replace(
+      /\/+$/,
+      '',
+    ),
     externalRefPrefix: value('EXTERNAL_REF_PREFIX', 'workflow-engine'),
     dispatchPauseMs: Number.isFinite(pause) && pause >= 0 ? pause : 2000,
     missing: [
@@ -114,8 +115,11 @@ export function readPipelineSettings(env: Record<string, string | undefined>): P
   };
 }
 
-/** The Temporal web UI is served at web.<frontend host> (the port of TWC_HOST is the gRPC one, so it is dropped). */
-function defaultTemporalWebUrl(twcHost: string): string {
-  const host = twcHost.replace(/^[a-z]+:\/\//i, '').replace(/:\d+$/, '');
+/**
+ * The Temporal web UI is served at web.<frontend host>. TEMPORAL_ADDRESS (the standard Temporal
+ * variable, host:port of the frontend) names the gRPC port, so the port is dropped.
+ */
+function defaultTemporalWebUrl(temporalAddress: string): string {
+  const host = temporalAddress.replace(/^[a-z]+:\/\//i, '').replace(/:\d+$/, '');
   return `https://web.${host || 'localhost'}`;
 }

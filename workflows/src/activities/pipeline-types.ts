@@ -33,12 +33,19 @@ export interface PipelineLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The workflow run an activity runs for. */
+export interface WorkflowRun {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+}
+
 export interface PipelineContext {
   /** Where every endpoint and credential comes from (process.env in the worker; a fixture in tests). */
   env: Record<string, string | undefined>;
   log: PipelineLogger;
   /** For the "More details" link in Mattermost. */
-  workflow: { workflowId: string; runId: string };
+  workflow: WorkflowRun;
   /** Aborted when the activity is cancelled (worker shutdown). */
   signal?: AbortSignal;
   /**
@@ -47,6 +54,7 @@ export interface PipelineContext {
    * can record it durably before going on.
    */
   alreadyDispatched: ReadonlySet<string>;
+  /** Its error (the dispatch could not be recorded) is the consumer's: the pipeline throws it back unchanged. */
   onDispatched(image: string): Promise<void>;
 }
 

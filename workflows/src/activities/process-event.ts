@@ -2,6 +2,7 @@
 // dispatch the rebuilds of the images built on it, tell Mattermost how it went.
 import { mattermostNotifier } from './mattermost';
 import { type PipelineSettings, readPipelineSettings } from './pipeline-settings';
+import { errorMessage } from './error-message';
 import type { EventOutcome, OciEvent, PipelineContext, ProcessEvent } from './pipeline-types';
 import { type ImageRebuild, rebuildImagesFor } from './rebuild';
 import { ubuntuReleaseOf } from './release';
@@ -17,7 +18,7 @@ export function rebuildMessage(
   settings: PipelineSettings,
   workflow: PipelineContext['workflow'],
 ): string {
-  const history = `${settings.temporalWebUrl}/namespaces/${settings.temporalNamespace}/workflows/${workflow.workflowId}/${workflow.runId}/history`;
+  const history = `${settings.temporalWebUrl}/namespaces/${workflow.namespace}/workflows/${workflow.workflowId}/${workflow.runId}/history`;
   return `**Release:** ${release}\n**Status:** ${status}\n[More details](${history})`;
 }
 
@@ -53,8 +54,6 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
     );
 
     let rebuilds: ImageRebuild[];
-    // A dispatch the consumer could not record is its failure, not the pipeline's: it goes back to it.
-    let recordingFailed = false;
     try {
       rebuilds = await rebuildImagesFor(release, {
         settings,
@@ -62,18 +61,15 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
         now,
         signal,
         alreadyDispatched: ctx.alreadyDispatched,
-        onDispatched: async (image) => {
-          try {
-            await ctx.onDispatched(image);
-          } catch (error) {
-            recordingFailed = true;
-            throw error;
-          }
-        },
+        onDispatched: (image) =>
+          ctx.onDispatched(image).catch((error: unknown) => {
+            throw new ConsumerError(error);
+          }),
       });
     } catch (error) {
-      if (signal?.aborted || recordingFailed) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof ConsumerError) throw error.error;
+      if (signal?.aborted) throw error;
+      const reason = errorMessage(error);
       log.error(`Rebuild pipeline failed: ${reason}`, { message_id: event.message_id });
       // '*' stands for every image, as the Python script's default image name.
       rebuilds = [{ image: '*', dispatched: false, reason, failed: true }];
@@ -96,15 +92,18 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
 
 export const processEvent: ProcessEvent = createProcessEvent();
 
+/** An error of the consumer's own callback, carried through the pipeline to be thrown back as it was. */
+class ConsumerError {
+  constructor(readonly error: unknown) {}
+}
+
 /** A notification that fails is logged; the event is processed all the same. */
 async function notify<T>(ctx: PipelineContext, send: () => Promise<T> | undefined): Promise<T | undefined> {
   try {
     return await send();
   } catch (error) {
     if (ctx.signal?.aborted) throw error;
-    ctx.log.error(
-      `Mattermost notification failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    ctx.log.error(`Mattermost notification failed: ${errorMessage(error)}`);
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 // A worker process for the "killed mid-message" test: runs consumeEvents with the stub
 // pipeline, writes CHILD_MARKER after its first dispatch was recorded, then hangs until killed.
 import { writeFileSync } from 'node:fs';
-import { consumeEvents } from '../../src/activities/consume';
+import { consumeEvents } from '../../src/activities/consume/run';
 import { stubPipeline } from './stub-pipeline';
 
 const [topic, group] = process.argv.slice(2) as [string, string];
@@ -23,7 +23,7 @@ void consumeEvents(topic, group, {
     },
   }),
   log,
-  workflow: { workflowId: 'child', runId: 'child' },
+  workflow: { namespace: 'default', workflowId: 'child', runId: 'child' },
   signal: new AbortController().signal,
   heartbeat: () => undefined,
 });

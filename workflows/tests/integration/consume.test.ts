@@ -6,13 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KafkaBroker } from '../harness/kafka';
 import { startStandins, type Standins } from '../harness/standins';
-import {
-  consumeEvents,
-  mattermostReporter,
-  type ConsumeDeps,
-  type ConsumeResult,
-} from '../../src/activities/consume';
-import { parseInFlightRecord } from '../../src/activities/kafka-consumer';
+import { parseInFlightRecord } from '../../src/activities/consume/dispatch-record';
+import { mattermostSkipReporter } from '../../src/activities/consume/report-skipped';
+import { consumeEvents, type ConsumeDeps } from '../../src/activities/consume/run';
+import type { ConsumeResult } from '../../src/activities/consume/run-tally';
+import { mattermostNotifier } from '../../src/activities/mattermost';
+import { readPipelineSettings } from '../../src/activities/pipeline-settings';
 import type { ProcessEvent } from '../../src/activities/pipeline-types';
 import { ociEvent, ociEventSchema } from './oci-events';
 import { dispatchedLines, stubPipeline } from './stub-pipeline';
@@ -71,7 +70,7 @@ function deps(
     env: { ...env, ROCKS_EVENTBUS_MAX_RUN_SECONDS: '60', ...envOverrides },
     processEvent,
     log: quietLog,
-    workflow: { workflowId: 'wf', runId: 'run' },
+    workflow: { namespace: 'default', workflowId: 'wf', runId: 'run' },
     signal: new AbortController().signal,
     heartbeat: () => undefined,
     ...rest,
@@ -128,7 +127,10 @@ test('an undecodable message is reported and skipped, and the next one is proces
     'group-undecodable',
     deps(stubPipeline({ images: [], dispatchLog: path.join(tmp, 'undecodable.log') }), {
       envOverrides: { ROCKS_EVENTBUS_MAX_EVENTS_PER_RUN: '2' },
-      reportSkipped: mattermostReporter(env, quietLog),
+      reportSkipped: mattermostSkipReporter(
+        mattermostNotifier(readPipelineSettings(env).mattermost!),
+        quietLog,
+      ),
     }),
   );
 

@@ -7,8 +7,8 @@ import {
   SchemaRegistryError,
   UndecodableMessageError,
   type EventDecoder,
-} from '../../src/activities/event-decoder';
-import { readEventbusSettings } from '../../src/activities/eventbus-settings';
+} from '../../src/activities/consume/event-decoder';
+import { readEventbusSettings } from '../../src/activities/consume/eventbus-settings';
 import { ociEvent, ociEventSchema } from '../integration/oci-events';
 
 let registry: SchemaRegistryStandin;

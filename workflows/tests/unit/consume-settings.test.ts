@@ -6,12 +6,9 @@ import {
   DEFAULT_KAFKA_ADDRESS,
   DEFAULT_KARAPACE_URL,
   readEventbusSettings,
-} from '../../src/activities/eventbus-settings';
-import {
-  encodeInFlightRecord,
-  kafkaClientConfig,
-  parseInFlightRecord,
-} from '../../src/activities/kafka-consumer';
+} from '../../src/activities/consume/eventbus-settings';
+import { encodeInFlightRecord, parseInFlightRecord } from '../../src/activities/consume/dispatch-record';
+import { kafkaClientConfig } from '../../src/activities/consume/kafka-consumer';
 
 const credentials = { ROCKS_EVENTBUS_USERNAME: 'rocks', ROCKS_EVENTBUS_PASSWORD: 'pw-not-logged' };
 const log = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };

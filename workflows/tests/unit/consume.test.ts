@@ -1,19 +1,17 @@
 // consumeEvents with an in-memory consumer group and decoder: the order of processing and
 // commits, redelivery, skipping, failures and cancellation.
 import { CancelledFailure } from '@temporalio/common';
-import {
-  consumeEvents,
-  DECODE_ATTEMPTS,
-  PROCESSING_ATTEMPTS,
-  type ConsumeDeps,
-  type ConsumeProgress,
-} from '../../src/activities/consume';
+import { DECODE_ATTEMPTS } from '../../src/activities/consume/decode-message';
+import type { InFlightRecord } from '../../src/activities/consume/dispatch-record';
+import { PROCESSING_ATTEMPTS } from '../../src/activities/consume/handle-message';
+import type { DeliveredMessage, TopicConsumer } from '../../src/activities/consume/kafka-consumer';
+import { consumeEvents, type ConsumeDeps } from '../../src/activities/consume/run';
+import type { ConsumeProgress } from '../../src/activities/consume/run-tally';
 import {
   SchemaRegistryError,
   UndecodableMessageError,
   type EventDecoder,
-} from '../../src/activities/event-decoder';
-import type { DeliveredMessage, InFlightRecord, TopicConsumer } from '../../src/activities/kafka-consumer';
+} from '../../src/activities/consume/event-decoder';
 import type {
   EventOutcome,
   OciEvent,
@@ -112,7 +110,7 @@ function deps(group: FakeGroup, processEvent: ProcessEvent, extra: Partial<Consu
     env: { ...env, ROCKS_EVENTBUS_MAX_EVENTS_PER_RUN: String(Math.max(group.size, 1)) },
     processEvent,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    workflow: { workflowId: 'wf', runId: 'run' },
+    workflow: { namespace: 'default', workflowId: 'wf', runId: 'run' },
     signal: new AbortController().signal,
     heartbeat: () => undefined,
     openConsumer: () => group,

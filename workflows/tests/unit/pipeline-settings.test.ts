@@ -36,13 +36,15 @@ describe('readPipelineSettings', () => {
     ]);
   });
 
-  it('derives the Temporal web UI from TWC_HOST without its gRPC port, unless TEMPORAL_WEB_URL is set', () => {
-    expect(readPipelineSettings({ TWC_HOST: 'temporal.example.com:7233' }).temporalWebUrl).toBe(
+  it('derives the Temporal web UI from TEMPORAL_ADDRESS without its gRPC port, unless TEMPORAL_WEB_URL is set', () => {
+    expect(readPipelineSettings({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' }).temporalWebUrl).toBe(
       'https://web.temporal.example.com',
     );
     expect(
-      readPipelineSettings({ TWC_HOST: 'temporal.example.com', TEMPORAL_WEB_URL: 'http://127.0.0.1:8233/' })
-        .temporalWebUrl,
+      readPipelineSettings({
+        TEMPORAL_ADDRESS: 'temporal.example.com',
+        TEMPORAL_WEB_URL: 'http://127.0.0.1:8233/',
+      }).temporalWebUrl,
     ).toBe('http://127.0.0.1:8233');
   });
 

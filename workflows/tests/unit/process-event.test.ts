@@ -10,7 +10,11 @@ import {
 } from '../harness/standins/oci-factory-scenario';
 
 const processEvent = createProcessEvent({ now: () => SCENARIO_NOW });
-const WORKFLOW = { workflowId: 'consume-rocks-events', runId: '8d7c4c38-3a4e-4b8f-9d7f-3c2b1a0f9e8d' };
+const WORKFLOW = {
+  namespace: 'rocks',
+  workflowId: 'consume-rocks-events',
+  runId: '8d7c4c38-3a4e-4b8f-9d7f-3c2b1a0f9e8d',
+};
 const HISTORY_LINK = `https://web.temporal.example.com/namespaces/rocks/workflows/${WORKFLOW.workflowId}/${WORKFLOW.runId}/history`;
 
 function ociEvent(fields: Partial<OciEvent> = {}): OciEvent {
@@ -57,7 +61,7 @@ describe('processEvent against the stand-ins', () => {
     // Small pages, so the Swift listing and the registry tags are read across several requests.
     standins = await startStandins({ swift: { pageSize: 4 }, registryTags: { pageSize: 3 } });
     seedOciFactoryScenario(standins);
-    env = { ...standins.env, TWC_HOST: 'temporal.example.com:7233', TWC_NAMESPACE: 'rocks' };
+    env = { ...standins.env, TEMPORAL_ADDRESS: 'temporal.example.com:7233' };
   });
   afterEach(() => standins.stop());
 
@@ -95,8 +99,7 @@ describe('processEvent against the stand-ins', () => {
       seedOciFactoryScenario(laterStandins, { now: later });
       const laterEnv = {
         ...laterStandins.env,
-        TWC_HOST: 'temporal.example.com:7233',
-        TWC_NAMESPACE: 'rocks',
+        TEMPORAL_ADDRESS: 'temporal.example.com:7233',
       };
       const { ctx } = pipelineContext(laterEnv);
 

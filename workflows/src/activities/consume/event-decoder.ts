@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { EventbusSettings } from './eventbus-settings';
-import type { OciEvent } from './pipeline-types';
+import type { OciEvent } from '../pipeline-types';
 
 const CLIENT_ID = 'oci-factory-workflows';
 

@@ -12,16 +12,14 @@
 // report back before it dies). Kafka limits the metadata to offset.metadata.max.bytes (4096 by
 // default): about a hundred image names.
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { PipelineLogger } from '../pipeline-types';
+import {
+  encodeInFlightRecord,
+  parseInFlightRecord,
+  type InFlightRecord,
+  type InFlightRecordStore,
+} from './dispatch-record';
 import type { EventbusSettings } from './eventbus-settings';
-import type { PipelineLogger } from './pipeline-types';
-
-export interface InFlightRecord {
-  message_id: string;
-  /** Images whose rebuild was dispatched for this message. */
-  dispatched: string[];
-  /** Deliveries of this message whose processing failed. */
-  failures: number;
-}
 
 export interface DeliveredMessage {
   topic: string;
@@ -32,13 +30,9 @@ export interface DeliveredMessage {
   heartbeat(): Promise<void>;
 }
 
-export interface TopicConsumer {
+export interface TopicConsumer extends InFlightRecordStore {
   /** Joins the group and hands messages to `handle` one at a time; resolves once running. */
   start(handle: (message: DeliveredMessage) => Promise<void>): Promise<void>;
-  /** The record committed with the partition's offset, if any. */
-  inFlightRecord(partition: number): Promise<InFlightRecord | undefined>;
-  /** Commits the message's own offset (it stays unconsumed) with the record. */
-  recordInFlight(partition: number, offset: string, record: InFlightRecord): Promise<void>;
   /** The message is fully processed: commits offset + 1, clearing the record. */
   commitDone(partition: number, offset: string): Promise<void>;
   /** Called when kafkajs gives up on the consumer (a crash it does not restart from). */
@@ -47,31 +41,9 @@ export interface TopicConsumer {
   disconnect(): Promise<void>;
 }
 
-const RECORD_KEY = 'oci-factory-in-flight';
 const COMMIT_ATTEMPTS = 8;
 /** Errors after which this member no longer owns the partition: retrying the commit cannot help. */
 const LOST_PARTITION_ERRORS = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS']);
-
-export function encodeInFlightRecord(record: InFlightRecord): string {
-  return JSON.stringify({ [RECORD_KEY]: record });
-}
-
-export function parseInFlightRecord(metadata: string | null | undefined): InFlightRecord | undefined {
-  if (!metadata) return undefined;
-  try {
-    const record = (JSON.parse(metadata) as Record<string, Partial<InFlightRecord>>)[RECORD_KEY];
-    if (!record || typeof record.message_id !== 'string') return undefined;
-    return {
-      message_id: record.message_id,
-      dispatched: Array.isArray(record.dispatched)
-        ? record.dispatched.filter((x) => typeof x === 'string')
-        : [],
-      failures: typeof record.failures === 'number' ? record.failures : 0,
-    };
-  } catch {
-    return undefined;
-  }
-}
 
 /** kafkajs settings for the event bus: SASL_SSL with SCRAM-SHA-512 and the event bus CA. */
 export function kafkaClientConfig(

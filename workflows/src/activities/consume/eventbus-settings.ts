@@ -50,8 +50,8 @@ function positiveNumber(env: Env, name: string, fallback: number): number {
 }
 
 /**
- * The package's `certs/` folder: beside the activities bundle in a built package, three
- * levels up from this file in the source tree.
+ * The package's `certs/` folder: beside the activities bundle in a built package, at the root
+ * of the workflows folder (three levels above this file's folder) in the source tree.
  */
 function bundledCertsDir(): string | undefined {
   let dir = __dirname;

@@ -1,0 +1,137 @@
+// One message through the steps after receive: decode → process (with its dispatch record) →
+// commit, or skip (report and commit) the message that cannot be processed. A message left
+// uncommitted (the run was cancelled mid-event) is read again by the next run.
+import { errorMessage } from '../error-message';
+import type { EventOutcome, OciEvent, PipelineLogger, ProcessEvent, WorkflowRun } from '../pipeline-types';
+import { decodeMessage, DECODE_ATTEMPTS } from './decode-message';
+import { DispatchRecord } from './dispatch-record';
+import { UndecodableMessageError, type EventDecoder } from './event-decoder';
+import type { Env } from './eventbus-settings';
+import type { DeliveredMessage, TopicConsumer } from './kafka-consumer';
+
+/** Deliveries whose processing threw before the message is reported and skipped. */
+export const PROCESSING_ATTEMPTS = 3;
+
+export interface ProcessedEvent {
+  message_id: string;
+  partition: number;
+  offset: string;
+  release: string | null;
+  status: EventOutcome['status'];
+  rebuilds: EventOutcome['rebuilds'];
+}
+
+export interface SkippedMessage {
+  partition: number;
+  offset: string;
+  message_id?: string;
+  reason: string;
+}
+
+/** Tells people about a message that is skipped (Mattermost); the log has it anyway. */
+export type ReportSkipped = (topic: string, skipped: SkippedMessage) => Promise<void>;
+
+export type HandledMessage =
+  | { processed: ProcessedEvent; outcome: EventOutcome }
+  | { skipped: SkippedMessage }
+  /** Cancelled mid-event: neither done nor committed. */
+  | { left: true };
+
+/** What the steps use, for the whole run. */
+export interface MessageSteps {
+  topic: string;
+  consumer: TopicConsumer;
+  decoder: EventDecoder;
+  processEvent: ProcessEvent;
+  env: Env;
+  log: PipelineLogger;
+  workflow: WorkflowRun;
+  signal: AbortSignal;
+  reportSkipped?: ReportSkipped;
+}
+
+type Message = Pick<DeliveredMessage, 'partition' | 'offset' | 'value'>;
+
+/** Throws when the run should stop and be retried (the registry or the group failed, or processing may succeed later). */
+export async function handleMessage(message: Message, steps: MessageSteps): Promise<HandledMessage> {
+  const event = await decodeMessage(steps.decoder, message, steps);
+  if (event instanceof UndecodableMessageError) {
+    return skipMessage(message, `undecodable after ${DECODE_ATTEMPTS} attempts: ${event.message}`, steps);
+  }
+  const record = await DispatchRecord.open(steps.consumer, message, event.message_id, steps.log);
+  const processed = await processWithRecord(event, record, steps);
+  if ('left' in processed) return processed;
+  if ('giveUp' in processed) return skipMessage(message, processed.giveUp, steps, event.message_id);
+  const { outcome } = processed;
+  await steps.consumer.commitDone(message.partition, message.offset);
+  steps.log.info('event processed', {
+    message_id: event.message_id,
+    release: outcome.release,
+    status: outcome.status,
+  });
+  return {
+    outcome,
+    processed: {
+      message_id: event.message_id,
+      partition: message.partition,
+      offset: message.offset,
+      release: outcome.release,
+      status: outcome.status,
+      rebuilds: outcome.rebuilds,
+    },
+  };
+}
+
+/**
+ * process: the event through the pipeline, each dispatch recorded as it happens. A failure is
+ * counted in the record; the last allowed one gives the message up, the others are thrown.
+ */
+export async function processWithRecord(
+  event: OciEvent,
+  record: DispatchRecord,
+  steps: Pick<MessageSteps, 'processEvent' | 'env' | 'log' | 'workflow' | 'signal'>,
+): Promise<{ outcome: EventOutcome } | { giveUp: string } | { left: true }> {
+  const { signal } = steps;
+  let outcome: EventOutcome;
+  try {
+    outcome = await steps.processEvent(event, {
+      env: steps.env,
+      log: steps.log,
+      workflow: steps.workflow,
+      signal,
+      alreadyDispatched: record.alreadyDispatched,
+      onDispatched: (image) => record.dispatched(image),
+    });
+  } catch (err) {
+    if (signal.aborted) return { left: true };
+    const failures = record.countFailure();
+    if (failures >= PROCESSING_ATTEMPTS)
+      return { giveUp: `processing failed ${failures} times: ${errorMessage(err)}` };
+    await record.save();
+    throw err;
+  }
+  if (signal.aborted) return { left: true };
+  record.throwIfDispatchNotRecorded();
+  return { outcome };
+}
+
+/** skip: logs and reports the message, then commits it, so that the next one can be processed. */
+export async function skipMessage(
+  message: Pick<Message, 'partition' | 'offset'>,
+  reason: string,
+  steps: Pick<MessageSteps, 'topic' | 'consumer' | 'log' | 'reportSkipped'>,
+  message_id?: string,
+): Promise<{ skipped: SkippedMessage }> {
+  const skipped: SkippedMessage = {
+    partition: message.partition,
+    offset: message.offset,
+    reason,
+    ...(message_id && { message_id }),
+  };
+  steps.log.error('skipping a message of the event bus', { topic: steps.topic, ...skipped });
+  await steps
+    .reportSkipped?.(steps.topic, skipped)
+    .catch((err) => steps.log.warn('reporting a skipped message failed', { error: errorMessage(err) }));
+  await steps.consumer.commitDone(message.partition, message.offset);
+  return { skipped };
+}
