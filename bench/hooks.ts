@@ -1,12 +1,13 @@
 // Benchmark of the charm's hooks: median wall time and peak RSS of `./dispatch` for
-// config-changed and update-status against a real Pebble, 20 runs each. The hook tools
-// are POSIX-sh stand-ins that answer in a few ms, so the figures are the charm's own
-// cost; the Node-based fake hook tools of the tests are timed once for comparison.
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// config-changed and update-status against a real Pebble, 20 runs each. Juju is the
+// project's simulator (tests/harness/fake-juju.ts) with its fast hook tools (a sh client
+// of an agent in this process, a few ms a call, like Juju's own tools), so the figures
+// are the charm's own cost; both ways to call a simulated hook tool are timed for scale.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOOK_TOOL_SCRIPT } from '../tests/harness/fake-juju';
+import { FakeJujuModel, type HookToolTransport } from '../tests/harness/fake-juju';
 import { startPebble } from '../tests/harness/pebble';
 import { freePort } from '../workflows/tests/harness/ports';
 import { PROJECT_ROOT, distFile } from '../tests/harness/tools';
@@ -17,29 +18,6 @@ const TARGET_PEAK_RSS_MB = 80;
 
 const CONFIG = { host: '127.0.0.1:1', namespace: 'rocks', queue: 'oci-factory', 'log-level': 'info' };
 
-// Each stand-in appends its name to calls.log and answers like the real tool.
-function writeStandIns(binDir: string, workDir: string): void {
-  mkdirSync(binDir, { recursive: true });
-  const configFile = path.join(workDir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(CONFIG));
-  const tools: Record<string, string> = {
-    'config-get': `cat '${configFile}'`,
-    'resource-get': `echo "ERROR could not download resource: resource#app/$1 not found" >&2; exit 1`,
-    'status-set': ':',
-    'juju-log': ':',
-    'application-version-set': ':',
-    'action-set': ':',
-    'action-fail': ':',
-    'action-log': ':',
-    'is-leader': 'echo true',
-  };
-  for (const [tool, body] of Object.entries(tools)) {
-    const file = path.join(binDir, tool);
-    writeFileSync(file, `#!/bin/sh\necho ${tool} >> '${path.join(workDir, 'calls.log')}'\n${body}\n`);
-    chmodSync(file, 0o755);
-  }
-}
-
 interface Run {
   wallMs: number;
   peakRssMb: number;
@@ -47,32 +25,19 @@ interface Run {
   pebbleRequests: number;
 }
 
-function runDispatch(event: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('./dispatch', [], {
-      cwd: PROJECT_ROOT,
-      env: { ...env, JUJU_DISPATCH_PATH: `hooks/${event}`, JUJU_HOOK_NAME: event },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) return reject(new Error(`${event} exited ${code}: ${stderr}`));
-      const calls = /charm-calls (\{.*\})/.exec(stderr);
-      const rss = /charm-rss (\d+)/.exec(stderr);
-      if (!calls || !rss) return reject(new Error(`${event} did not report its counters: ${stderr}`));
-      const counts = JSON.parse(calls[1]!) as { hookTools: number; pebble: number };
-      resolve({
-        wallMs,
-        peakRssMb: Number(rss[1]) / 1024,
-        hookTools: counts.hookTools,
-        pebbleRequests: counts.pebble,
-      });
-    });
-  });
+async function runDispatch(model: FakeJujuModel, event: string, env: Record<string, string>): Promise<Run> {
+  const result = await model.dispatch(event, { env });
+  if (result.exitCode !== 0) throw new Error(`${event} exited ${result.exitCode}: ${result.stderr}`);
+  const calls = /charm-calls (\{.*\})/.exec(result.stderr);
+  const rss = /charm-rss (\d+)/.exec(result.stderr);
+  if (!calls || !rss) throw new Error(`${event} did not report its counters: ${result.stderr}`);
+  const counts = JSON.parse(calls[1]!) as { hookTools: number; pebble: number };
+  return {
+    wallMs: result.wallMs,
+    peakRssMb: Number(rss[1]) / 1024,
+    hookTools: counts.hookTools,
+    pebbleRequests: counts.pebble,
+  };
 }
 
 const median = (values: number[]) => {
@@ -90,16 +55,26 @@ function timeBareNode(): Promise<number> {
   });
 }
 
-function fakeHookToolStartMs(): number {
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const started = process.hrtime.bigint();
-    spawnSync(process.execPath, [HOOK_TOOL_SCRIPT], {
-      env: { ...process.env, FAKE_JUJU_STATE: '/nonexistent' },
-    });
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+/** Median time of one `is-leader` call through each way the simulator offers. */
+async function hookToolCallMs(transport: HookToolTransport): Promise<number> {
+  const model = new FakeJujuModel({ charmDir: PROJECT_ROOT, hookTools: transport });
+  try {
+    const env = model.beginHook('update-status');
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = process.hrtime.bigint();
+      await new Promise<void>((resolve, reject) =>
+        execFile(path.join(model.binDir, 'is-leader'), ['--format=json'], { env }, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    model.endHook(0);
+    return median(times);
+  } finally {
+    model.cleanup();
   }
-  return median(times);
 }
 
 export async function run(): Promise<void> {
@@ -107,22 +82,21 @@ export async function run(): Promise<void> {
   distFile('worker', 'worker.js');
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'bench-hooks-'));
   const pebble = await startPebble();
+  const model = new FakeJujuModel({
+    charmDir: PROJECT_ROOT,
+    config: CONFIG,
+    modelName: 'bench',
+    hookTools: 'agent',
+  });
   try {
-    const binDir = path.join(workDir, 'bin');
-    writeStandIns(binDir, workDir);
     // Prints the process's peak RSS (KiB) at exit: preloaded into the charm's Node only.
     const rssReporter = path.join(workDir, 'rss.js');
     writeFileSync(
       rssReporter,
       "process.on('exit', () => { if (/charm\\.js$/.test(process.argv[1] || '')) process.stderr.write(`charm-rss ${process.resourceUsage().maxRSS}\\n`); });\n",
     );
+    // The charm's test seams; the model adds the environment Juju gives a hook.
     const env: Record<string, string> = {
-      PATH: [binDir, path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'),
-      JUJU_CHARM_DIR: PROJECT_ROOT,
-      JUJU_UNIT_NAME: 'temporal-worker-k8s/0',
-      JUJU_MODEL_NAME: 'bench',
-      JUJU_VERSION: '3.6.4',
-      LANG: 'C.UTF-8',
       CHARM_CONTAINERS_DIR: pebble.containersDir,
       CHARM_WORKER_HOME: path.join(workDir, 'srv'),
       CHARM_HEALTH_PORT: String(await freePort()),
@@ -130,21 +104,22 @@ export async function run(): Promise<void> {
       CHARM_REPORT_CALLS: '1',
       NODE_OPTIONS: `--require ${rssReporter}`,
     };
-    const first = await runDispatch('config-changed', env);
+    const first = await runDispatch(model, 'config-changed', env);
     const rows: Array<[string, Run[]]> = [];
     const bareNodeMs: number[] = [];
     for (const event of ['config-changed', 'update-status']) {
       const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) {
-        runs.push(await runDispatch(event, env));
+        runs.push(await runDispatch(model, event, env));
         bareNodeMs.push(await timeBareNode());
       }
       rows.push([event, runs]);
     }
-    const hookToolMs = fakeHookToolStartMs();
+    const agentToolMs = await hookToolCallMs('agent');
+    const executableToolMs = await hookToolCallMs('executable');
     const nodeStartMs = median(bareNodeMs);
 
-    console.log('\n## hooks (./dispatch against a real Pebble, sh hook-tool stand-ins)\n');
+    console.log("\n## hooks (./dispatch against a real Pebble, the simulator's fast hook tools)\n");
     console.log(
       `| hook | runs | median wall ms | max wall ms | peak RSS MB | hook-tool calls | Pebble requests |`,
     );
@@ -167,18 +142,22 @@ export async function run(): Promise<void> {
     );
     console.log(
       `for scale, measured between the runs: a bare \`node -e 0\` takes ${nodeStartMs.toFixed(0)} ms (median), so ` +
-        `the charm's own share of update-status is ~${(medianMs - nodeStartMs).toFixed(0)} ms; one Node-based fake ` +
-        `hook tool of the tests takes ${hookToolMs.toFixed(0)} ms (the sh stand-ins take a few ms). Load average ` +
+        `the charm's own share of update-status is ~${(medianMs - nodeStartMs).toFixed(0)} ms; a simulated hook-tool ` +
+        `call takes ${agentToolMs.toFixed(1)} ms through the agent (as in these figures) and ` +
+        `${executableToolMs.toFixed(0)} ms as the tests' Node executable. Load average ` +
         `${os
           .loadavg()
           .map((load) => load.toFixed(1))
           .join(' ')} on ${os.cpus().length} cores.`,
     );
-    const callsLog = readFileSync(path.join(workDir, 'calls.log'), 'utf8').trim().split('\n');
+    const calls = model
+      .calls()
+      .map((call) => (call.tool === 'resource-get' ? `${call.tool} ${call.args[0]}` : call.tool));
     console.log(
-      `hook-tool calls of the last update-status: ${callsLog.slice(-updateStatus[0]!.hookTools).join(', ')}`,
+      `hook-tool calls of the last update-status: ${calls.slice(-updateStatus[0]!.hookTools).join(', ')}`,
     );
   } finally {
+    model.cleanup();
     await pebble.stop();
     rmSync(workDir, { recursive: true, force: true });
   }

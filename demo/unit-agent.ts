@@ -62,7 +62,7 @@ export class UnitAgent {
       const { quiet: _quiet, ...dispatchOptions } = extra;
       result = await model.dispatch(hook, { ...dispatchOptions, env: this.options.env });
     } catch (error) {
-      this.appendDebugLog(hook, { exitCode: 1, stdout: '', stderr: String(error) });
+      this.appendDebugLog(hook, { exitCode: 1 });
       throw new StepError(`Juju could not run hook ${hook}: ${(error as Error).message}`);
     }
     this.appendDebugLog(hook, result);
@@ -142,7 +142,7 @@ export class UnitAgent {
   }
 
   /** Appends what the hook logged (juju-log lines, the charm's output) like `juju debug-log` shows it. */
-  private appendDebugLog(hook: string, result: DispatchResult): void {
+  private appendDebugLog(hook: string, result: Pick<DispatchResult, 'exitCode'>): void {
     const { model } = this.options;
     const entries = model.debugLog();
     const time = new Date().toISOString().slice(11, 19);

@@ -1,127 +1,43 @@
-// A simulated Juju unit agent for tests: fake hook tools on PATH backed by a JSON
-// state file, and `dispatch()` that runs the charm's `dispatch` the way the uniter
-// does (fresh environment, cwd = charm dir, commit or discard by exit code).
-// Behaviour follows the Juju/Pebble contract doc (shared/docs/juju-pebble-contract.md) §1–§2.
+// A simulated Juju unit agent for tests, the demo and the benchmark: hook tools on PATH
+// over the unit's state (juju-simulator/), and `dispatch()` that runs the charm's
+// `dispatch` the way the uniter does (fresh environment, cwd = charm dir, commit or
+// discard by exit code). Behaviour follows docs/juju-pebble-contract.md §1–§2.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { HookToolAgent } from './juju-simulator/agent';
+import { AGENT_ENV, STATE_FILE_ENV } from './juju-simulator/environment';
+import { installHookTools, type HookToolTransport } from './juju-simulator/executable';
+import { JujuConfig } from './juju-simulator/juju-config';
+import { readStateFile, updateStateFile, writeStateFile } from './juju-simulator/state-file';
+import {
+  clone,
+  closeHookContext,
+  newUnitState,
+  openHookContext,
+  type ActionResult,
+  type ConfigValue,
+  type DebugLogEntry,
+  type HookContext,
+  type LogEntry,
+  type RelationState,
+  type ToolCall,
+  type UnitState,
+} from './juju-simulator/unit-state';
 
-export const HOOK_TOOL_SCRIPT = path.join(__dirname, 'fake-juju', 'hook-tool.js');
-
-export const HOOK_TOOL_NAMES = [
-  'config-get',
-  'status-set',
-  'status-get',
-  'juju-log',
-  'is-leader',
-  'resource-get',
-  'application-version-set',
-  'action-get',
-  'action-set',
-  'action-fail',
-  'action-log',
-  'relation-ids',
-  'relation-list',
-  'relation-get',
-  'relation-set',
-  'state-get',
-  'state-set',
-  'state-delete',
-  'open-port',
-  'close-port',
-  'opened-ports',
-] as const;
-
-export type ConfigValue = string | number | boolean;
-
-export interface StatusEntry {
-  status: string;
-  message: string;
-  since: string;
-}
-
-export interface LogEntry {
-  level: string;
-  message: string;
-}
-
-/** A line of `juju debug-log` for this unit: juju-log lines, and the charm's stdout (DEBUG) and stderr (WARNING). */
-export interface DebugLogEntry {
-  level: string;
-  hook: string;
-  message: string;
-}
-
-export interface ActionResult {
-  status: 'completed' | 'failed';
-  results: Record<string, unknown>;
-  message: string;
-  logs: string[];
-  /** What Juju adds to the results: the dispatch process's output and exit code. */
-  stdout: string;
-  stderr: string;
-  returnCode: number;
-}
-
-export interface RelationState {
-  remoteApp: string;
-  remoteUnits: Record<string, Record<string, string>>;
-  remoteAppData: Record<string, string>;
-  localUnit: Record<string, string>;
-  localApp: Record<string, string>;
-}
-
-interface ActionContext {
-  name: string;
-  id: string;
-  params: Record<string, unknown>;
-  results: Record<string, unknown>;
-  failed: boolean;
-  message: string;
-  logs: string[];
-}
-
-interface HookContext {
-  id: string;
-  hookName: string;
-  relationId?: string;
-  action?: ActionContext;
-}
-
-/** The shape of the state file the fake hook tools read and write. */
-interface FakeJujuState {
-  unit: string;
-  modelUuid: string;
-  leader: boolean;
-  config: Record<string, ConfigValue | null>;
-  resources: Record<string, string | null>;
-  status: StatusEntry;
-  statusHistory: StatusEntry[];
-  applicationStatus: StatusEntry | null;
-  applicationVersion: string;
-  logs: LogEntry[];
-  debugLog: DebugLogEntry[];
-  state: Record<string, string>;
-  relations: Record<string, RelationState>;
-  ports: string[];
-  context: HookContext | null;
-  /** The uncommitted view the tools work on while a hook runs (§1.4). */
-  pending: { state: Record<string, string>; relations: Record<string, RelationState>; ports: string[] };
-  calls: { tool: string; args: string[]; exitCode: number }[];
-  printed: string[];
-}
+export { HOOK_TOOL_NAMES } from './juju-simulator/hook-tools';
+export type { HookToolTransport } from './juju-simulator/executable';
+export type {
+  ActionResult,
+  ConfigValue,
+  DebugLogEntry,
+  LogEntry,
+  RelationState,
+  StatusEntry,
+  ToolCall,
+} from './juju-simulator/unit-state';
 
 export interface FakeJujuOptions {
   charmDir: string;
@@ -132,6 +48,13 @@ export interface FakeJujuOptions {
   /** The charm's config.yaml, for option defaults. Default `<charmDir>/config.yaml` (ignored if missing). */
   configYaml?: string;
   modelName?: string;
+  /**
+   * How the hook tools on PATH reach the model: 'executable' (default; a Node process per
+   * call, nothing to keep running) or 'agent' (a sh client of an agent in this process, a
+   * few ms a call: for timing the charm's own hooks; this process must not block while a
+   * hook runs).
+   */
+  hookTools?: HookToolTransport;
 }
 
 export interface DispatchOptions {
@@ -153,49 +76,12 @@ export interface DispatchResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** From starting the dispatch process to its exit. */
+  wallMs: number;
 }
 
 const WORKLOAD_HOOK = /^(.+)-pebble-(ready|custom-notice|check-failed|check-recovered)$/;
 const RELATION_HOOK = /^(.+)-relation-(created|joined|changed|departed|broken)$/;
-
-interface ConfigOption {
-  type?: string;
-  default?: ConfigValue | null;
-}
-
-function loadConfigOptions(file: string): Record<string, ConfigOption> | null {
-  if (!existsSync(file)) return null;
-  const parsed = parseYaml(readFileSync(file, 'utf8')) as {
-    options?: Record<string, ConfigOption | null>;
-  } | null;
-  const options: Record<string, ConfigOption> = {};
-  for (const [name, option] of Object.entries(parsed?.options ?? {})) options[name] = option ?? {};
-  return options;
-}
-
-// What `juju config` does with a value: unknown keys and values that do not parse as the
-// option's type are refused; strings are parsed as the type, like the CLI's `key=value`.
-function coerceConfigValue(key: string, value: ConfigValue, option: ConfigOption | undefined): ConfigValue {
-  if (!option) throw new Error(`juju config: unknown option "${key}"`);
-  const text = String(value).trim();
-  switch (option.type) {
-    case 'int':
-      if (typeof value === 'number' ? Number.isInteger(value) : /^-?\d+$/.test(text)) return Number(value);
-      break;
-    case 'float':
-      if (typeof value === 'number' || (text !== '' && Number.isFinite(Number(text)))) return Number(value);
-      break;
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (text === 'true' || text === 'false') return text === 'true';
-      break;
-    default:
-      return typeof value === 'string' ? value : String(value);
-  }
-  throw new Error(`juju config: option "${key}" expected ${option.type}, got ${JSON.stringify(value)}`);
-}
-
-const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export class FakeJujuModel {
   readonly charmDir: string;
@@ -204,50 +90,37 @@ export class FakeJujuModel {
   readonly tempDir: string;
   readonly binDir: string;
   readonly statePath: string;
-  private readonly defaults: Record<string, ConfigValue | null>;
-  /** The options of config.yaml, or null when the charm has none (then any key is accepted as given). */
-  private readonly configOptions: Record<string, ConfigOption> | null;
+  private readonly config_: JujuConfig;
+  private readonly agent: HookToolAgent | null;
   private nextActionId = 1;
   private failedHook: string | null = null;
   private lastAction: ActionResult | null = null;
-  private readonly dispatchOutput: string[] = [];
 
   constructor(options: FakeJujuOptions) {
     this.charmDir = path.resolve(options.charmDir);
     this.unit = options.unit ?? 'temporal-worker-k8s/0';
     this.modelName = options.modelName ?? 'test-model';
-    this.configOptions = loadConfigOptions(options.configYaml ?? path.join(this.charmDir, 'config.yaml'));
-    this.defaults = Object.fromEntries(
-      Object.entries(this.configOptions ?? {}).map(([name, option]) => [name, option.default ?? null]),
-    );
+    this.config_ = new JujuConfig(options.configYaml ?? path.join(this.charmDir, 'config.yaml'));
+    const config = this.config_.defaults();
+    for (const [key, value] of Object.entries(options.config ?? {}))
+      config[key] = this.config_.value(key, value);
     this.tempDir = mkdtempSync(path.join(os.tmpdir(), 'fake-juju-'));
     this.binDir = path.join(this.tempDir, 'bin');
-    mkdirSync(this.binDir);
-    for (const tool of HOOK_TOOL_NAMES) symlinkSync(HOOK_TOOL_SCRIPT, path.join(this.binDir, tool));
     this.statePath = path.join(this.tempDir, 'state.json');
-    const config: Record<string, ConfigValue | null> = { ...this.defaults };
-    for (const [key, value] of Object.entries(options.config ?? {}))
-      config[key] = this.configValue(key, value);
-    this.write({
-      unit: this.unit,
-      modelUuid: randomUUID(),
-      leader: options.leader ?? true,
-      config,
-      resources: { ...(options.resources ?? {}) },
-      status: { status: 'unknown', message: '', since: new Date().toISOString() },
-      statusHistory: [],
-      applicationStatus: null,
-      applicationVersion: '',
-      logs: [],
-      debugLog: [],
-      state: {},
-      relations: {},
-      ports: [],
-      context: null,
-      pending: { state: {}, relations: {}, ports: [] },
-      calls: [],
-      printed: [],
-    });
+    writeStateFile(
+      this.statePath,
+      newUnitState({
+        unit: this.unit,
+        modelUuid: randomUUID(),
+        leader: options.leader ?? true,
+        config,
+        resources: options.resources,
+      }),
+    );
+    const transport = options.hookTools ?? 'executable';
+    installHookTools(this.binDir, transport);
+    this.agent =
+      transport === 'agent' ? new HookToolAgent(path.join(this.tempDir, 'agent'), this.statePath) : null;
   }
 
   // ------------------------------------------------------------ arrange
@@ -260,14 +133,9 @@ export class FakeJujuModel {
   setConfig(values: Record<string, ConfigValue | null>): void {
     this.update((state) => {
       for (const [key, value] of Object.entries(values)) {
-        state.config[key] = this.configValue(key, value);
+        state.config[key] = this.config_.value(key, value);
       }
     });
-  }
-
-  private configValue(key: string, value: ConfigValue | null): ConfigValue | null {
-    if (value === null) return this.defaults[key] ?? null;
-    return this.configOptions ? coerceConfigValue(key, value, this.configOptions[key]) : value;
   }
 
   /** Like `juju attach-resource`; null means nothing attached (resource-get fails). */
@@ -295,10 +163,9 @@ export class FakeJujuModel {
     remoteApp: string,
     data: Partial<Omit<RelationState, 'remoteApp'>> = {},
   ): string {
-    let relationId = '';
-    this.update((state) => {
+    return this.update((state) => {
       const ids = Object.keys(state.relations).map((key) => Number(key.split(':').pop()));
-      relationId = `${endpoint}:${ids.length ? Math.max(...ids) + 1 : 0}`;
+      const relationId = `${endpoint}:${ids.length ? Math.max(...ids) + 1 : 0}`;
       state.relations[relationId] = {
         remoteApp,
         remoteUnits: data.remoteUnits ?? {},
@@ -306,8 +173,8 @@ export class FakeJujuModel {
         localUnit: data.localUnit ?? {},
         localApp: data.localApp ?? {},
       };
+      return relationId;
     });
-    return relationId;
   }
 
   /** Like `juju resolved --no-retry`: clears the hook error so other hooks run again. */
@@ -332,19 +199,16 @@ export class FakeJujuModel {
           'failed hook succeeds or the test calls resolve()',
       );
     }
-    return this.locked(() => this.openContext(dispatchPath, kind, name, opts));
+    return this.update((state) => this.openContext(state, dispatchPath, kind, name, opts));
   }
 
   private openContext(
+    state: UnitState,
     dispatchPath: string,
     kind: string,
     name: string,
     opts: DispatchOptions,
   ): Record<string, string> {
-    const state = this.read();
-    if (state.context)
-      throw new Error(`a hook is already running (${state.context.hookName}); Juju runs one at a time`);
-
     const contextId = `${this.unit}-${name}-${randomBytes(8).readBigUInt64BE()}`;
     const env: Record<string, string> = {
       JUJU_DISPATCH_PATH: dispatchPath,
@@ -372,10 +236,11 @@ export class FakeJujuModel {
       TERM: 'tmux-256color',
       DEBIAN_FRONTEND: 'noninteractive',
       APT_LISTCHANGES_FRONTEND: 'none',
-      // The fake's stand-in for the agent socket: where the hook tools find the model.
-      FAKE_JUJU_STATE: this.statePath,
+      // The fake's stand-ins for the agent socket: where the hook tools find the model.
+      [STATE_FILE_ENV]: this.statePath,
+      ...(this.agent ? { [AGENT_ENV]: this.agent.fifoPath } : {}),
     };
-    const context: HookContext = { id: contextId, hookName: name };
+    const context: Omit<HookContext, 'pending'> = { id: contextId, hookName: name };
 
     const workload = WORKLOAD_HOOK.exec(name);
     if (kind === 'hooks' && workload) {
@@ -420,62 +285,15 @@ export class FakeJujuModel {
       };
     }
     Object.assign(env, opts.env ?? {});
-
-    state.context = context;
-    state.pending = { state: clone(state.state), relations: clone(state.relations), ports: [...state.ports] };
-    this.write(state);
+    openHookContext(state, context);
     return env;
   }
 
   /** Closes the hook context: exit 0 commits pending changes, anything else discards them (§1.4). */
   endHook(exitCode: number, output: { stdout: string; stderr: string } = { stdout: '', stderr: '' }): void {
-    this.update((state) => {
-      const context = state.context;
-      if (!context) throw new Error('no hook is running');
-      if (exitCode === 0) {
-        state.state = state.pending.state;
-        for (const [key, relation] of Object.entries(state.pending.relations)) {
-          const committed = state.relations[key];
-          if (committed) {
-            committed.localUnit = relation.localUnit;
-            committed.localApp = relation.localApp;
-          }
-        }
-        state.ports = state.pending.ports;
-      }
-      state.pending = { state: {}, relations: {}, ports: [] };
-      state.context = null;
-      if (context.action) {
-        // Actions never put the unit into error state; a non-zero exit fails the action.
-        const failed = context.action.failed || exitCode !== 0;
-        this.lastAction = {
-          status: failed ? 'failed' : 'completed',
-          results: context.action.results,
-          message: context.action.failed
-            ? context.action.message
-            : exitCode !== 0
-              ? `exit status ${exitCode}`
-              : '',
-          logs: context.action.logs,
-          stdout: output.stdout,
-          stderr: output.stderr,
-          returnCode: exitCode,
-        };
-      } else {
-        this.failedHook = exitCode === 0 ? null : context.hookName;
-      }
-      state.printed.push(output.stdout, output.stderr);
-      // Juju logs the charm's stdout at DEBUG and its stderr at WARNING (contract §1.1).
-      for (const [level, text] of [
-        ['DEBUG', output.stdout],
-        ['WARNING', output.stderr],
-      ] as const) {
-        for (const line of text.split('\n').filter((l) => l !== '')) {
-          state.debugLog.push({ level, hook: context.hookName, message: line });
-        }
-      }
-    });
-    this.dispatchOutput.push(output.stdout, output.stderr);
+    const { hookName, action } = this.update((state) => closeHookContext(state, exitCode, output));
+    if (action) this.lastAction = action;
+    else this.failedHook = exitCode === 0 ? null : hookName;
   }
 
   /** Runs `<charmDir>/dispatch` for one event, exactly as the uniter would. */
@@ -550,7 +368,7 @@ export class FakeJujuModel {
   }
 
   /** Every hook-tool call made so far, in order. */
-  calls(): { tool: string; args: string[]; exitCode: number }[] {
+  calls(): ToolCall[] {
     return this.read().calls;
   }
 
@@ -559,52 +377,18 @@ export class FakeJujuModel {
     return this.read().printed.join('\n');
   }
 
-  /** Removes the temp dir (bin dir and state file). */
+  /** Stops the agent, if any, and removes the temp dir (bin dir and state file). */
   cleanup(): void {
+    this.agent?.stop();
     rmSync(this.tempDir, { recursive: true, force: true });
   }
 
-  private read(): FakeJujuState {
-    return JSON.parse(readFileSync(this.statePath, 'utf8')) as FakeJujuState;
+  private read(): UnitState {
+    return readStateFile(this.statePath);
   }
 
-  private write(state: FakeJujuState): void {
-    const tmp = `${this.statePath}.harness.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, this.statePath);
-  }
-
-  private update(change: (state: FakeJujuState) => void): void {
-    this.locked(() => {
-      const state = this.read();
-      change(state);
-      this.write(state);
-    });
-  }
-
-  // The same lock the fake tools take, so a tool still running (e.g. from a process the
-  // charm left behind) and the harness never overwrite each other's changes.
-  private locked<T>(fn: () => T): T {
-    const lockPath = `${this.statePath}.lock`;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        mkdirSync(lockPath);
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        if (Date.now() > deadline) {
-          rmSync(lockPath, { recursive: true, force: true });
-          continue;
-        }
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-      }
-    }
-    try {
-      return fn();
-    } finally {
-      rmSync(lockPath, { recursive: true, force: true });
-    }
+  private update<T>(change: (state: UnitState) => T): T {
+    return updateStateFile(this.statePath, change);
   }
 }
 
@@ -615,6 +399,7 @@ function runProcess(
   timeoutMs: number,
 ): Promise<DispatchResult> {
   return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
     const child = spawn(file, [], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -628,6 +413,7 @@ function runProcess(
     // Resolve on exit, not on close: a background process the charm left behind may keep
     // the pipes open, and Juju does not wait for it either.
     child.on('exit', (code, signal) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       clearTimeout(timer);
       const finish = () => {
         child.stdout.destroy();
@@ -636,6 +422,7 @@ function runProcess(
           exitCode: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1),
           stdout: Buffer.concat(stdout).toString('utf8'),
           stderr: Buffer.concat(stderr).toString('utf8'),
+          wallMs,
         });
       };
       const grace = setTimeout(finish, 500);

@@ -1,9 +1,11 @@
 // The fake Juju harness dispatching a tiny charm: a shell `dispatch` that calls the
 // fake hook tools, records its environment, and exits with a code chosen by the test.
+// Every behaviour holds for both ways the hook tools reach the model.
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FakeJujuModel } from '../harness/fake-juju';
+import { FakeJujuModel, type HookToolTransport } from '../harness/fake-juju';
 
 // The project-level testTimeout in jest.config.js is not applied (it is a global option).
 jest.setTimeout(60_000);
@@ -34,7 +36,9 @@ const CONFIG_YAML = `options:
   sentry-sample-rate: {type: float, default: 1.0}
 `;
 
-describe('FakeJujuModel dispatching a charm', () => {
+const TRANSPORTS: HookToolTransport[] = ['executable', 'agent'];
+
+describe.each(TRANSPORTS)('FakeJujuModel dispatching a charm, hook tools through the %s', (hookTools) => {
   let charmDir: string;
   let model: FakeJujuModel;
 
@@ -43,7 +47,7 @@ describe('FakeJujuModel dispatching a charm', () => {
     writeFileSync(path.join(charmDir, 'dispatch'), DISPATCH);
     chmodSync(path.join(charmDir, 'dispatch'), 0o755);
     writeFileSync(path.join(charmDir, 'config.yaml'), CONFIG_YAML);
-    model = new FakeJujuModel({ charmDir });
+    model = new FakeJujuModel({ charmDir, hookTools });
   });
 
   afterEach(() => {
@@ -62,6 +66,7 @@ describe('FakeJujuModel dispatching a charm', () => {
     const result = await model.dispatch('hooks/config-changed', { env: { TEST_COUNTER: '1' } });
 
     expect(result.exitCode).toBe(0);
+    expect(result.wallMs).toBeGreaterThan(0);
     const env = dispatchedEnv();
     expect(env).toMatchObject({
       JUJU_DISPATCH_PATH: 'hooks/config-changed',
@@ -224,9 +229,16 @@ describe('FakeJujuModel dispatching a charm', () => {
   it('rejects hook tools called after the hook ended', async () => {
     const env = model.beginHook('hooks/update-status');
     model.endHook(0);
-    const { spawnSync } = await import('node:child_process');
 
-    const run = spawnSync(path.join(model.binDir, 'is-leader'), ['--format=json'], { env, encoding: 'utf8' });
+    // Asynchronously: the agent answers from this process's event loop.
+    const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = execFile(
+        path.join(model.binDir, 'is-leader'),
+        ['--format=json'],
+        { env },
+        (_error, _stdout, stderr) => resolve({ status: child.exitCode, stderr }),
+      );
+    });
 
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^ERROR .*hook context/);
