@@ -4,12 +4,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { authorizationFor } from '../src/trigger/authorization';
 import { resolveTriggerOptions, type TriggerOptions } from '../src/trigger/options';
-import {
-  connectionOptionsFor,
-  dataConverterFor,
-  triggerConsumeEvents,
-  type StartedWorkflow,
-} from '../src/trigger/start';
+import { payloadCodecs } from '../src/temporal/codec';
+import { connectionOptionsFor, triggerConsumeEvents, type StartedWorkflow } from '../src/trigger/start';
 import type { Say } from './progress';
 
 export interface ConsumeEventsRun {
@@ -60,8 +56,8 @@ export async function inspectConsumeEvents({
   try {
     const client = new Client({
       connection,
-      namespace: options.namespace,
-      dataConverter: dataConverterFor(options),
+      namespace: options.settings.namespace,
+      dataConverter: payloadCodecs(options.settings.encryptionKey),
     });
     const description = await client.workflow.getHandle(started.workflowId).describe();
     return {

@@ -17,7 +17,7 @@ import {
 } from '../workflows/tests/harness/standins/oci-factory-scenario';
 import { TemporalDevServer } from '../tests/harness/temporal';
 import { PROJECT_ROOT } from '../tests/harness/tools';
-import { CONTAINER_NAME, SERVICE_NAME } from '../src/workload/contract';
+import { CONTAINER_NAME, SERVICE_NAME } from '../src/contract/container';
 import {
   describeConsumeEvents,
   inspectConsumeEvents,

@@ -3,7 +3,7 @@
 // hooks, runs update-status when nothing else happens, and keeps a debug log.
 import { appendFileSync } from 'node:fs';
 import type { DispatchOptions, DispatchResult, FakeJujuModel } from '../tests/harness/fake-juju';
-import { CONTAINER_NAME, STATUS_NOTICE_KEY } from '../src/workload/contract';
+import { CONTAINER_NAME, STATUS_NOTICE_KEY } from '../src/contract/container';
 import { customNotices } from './pebble-notices';
 import { StepError, type Say } from './progress';
 import { workerOutputTail } from './worker-log';

@@ -2,7 +2,7 @@
 // error messages that say why the worker is not up or the pipeline does not finish.
 // The worker logs JSON (pino): a line is shown as its level, message and telling fields.
 import { readFileSync } from 'node:fs';
-import { SERVICE_NAME } from '../src/workload/contract';
+import { SERVICE_NAME } from '../src/contract/container';
 
 const MAX_LINE = 300;
 const PINO_LEVELS: Record<number, string> = {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import platforms from '../platforms.json';
 
 export interface RuntimeFiles {
   dir: string;
@@ -27,10 +28,10 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 const BRIDGE_RELEASES = /^node_modules\/@temporalio\/core-bridge\/releases\/([^/]+)\//;
-const BRIDGE_TARGETS: Record<string, string> = {
-  x64: 'x86_64-unknown-linux-gnu',
-  arm64: 'aarch64-unknown-linux-gnu',
-};
+/** Node's `process.arch` → the Rust target of the Temporal bridge built for it. */
+const BRIDGE_TARGETS: Record<string, string> = Object.fromEntries(
+  Object.values(platforms.architectures).map((arch) => [arch.nodeArch, arch.temporalBridgeTarget]),
+);
 
 /**
  * Whether the workload container needs this runtime file: of the native Temporal bridges

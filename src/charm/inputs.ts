@@ -2,16 +2,19 @@
 // it. Any problem comes back as the blocked message, naming the key or resource.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { WorkflowsManifest } from '../workload/contract';
+import type { Settings } from '../contract/settings';
+import { selectNames, type WorkflowsManifest } from '../contract/workflows-manifest';
 import type { ConfigValue, Juju } from '../juju/types';
 import { bundledWorkflowsFile } from './charm-files';
-import { CheckCache } from './check-cache';
-import { deriveConfig, type CharmConfig, type ConfigResult, type NameSelection } from './config-values';
+import { checkConfig } from './config-check';
 import { parseEnvFile } from './env-file';
+import type { HookCache } from './hook-cache';
 import { inspectWorkflowsPackage, type InspectedWorkflowsPackage } from './workflows-inspect';
 
 export interface CharmInputs {
-  config: CharmConfig;
+  /** config-get's answer, as the worker's environment is rendered from it. */
+  config: Record<string, ConfigValue | null>;
+  settings: Settings;
   envFileVariables: Record<string, string>;
   workflows: InspectedWorkflowsPackage & { tarball: Buffer };
 }
@@ -25,19 +28,15 @@ async function attachedFile(juju: Juju, resource: string): Promise<{ path: strin
   return content.length === 0 ? null : { path: file, content };
 }
 
-function unknownNames(
-  key: string,
-  wanted: NameSelection,
-  available: string[],
-  pkg: WorkflowsManifest,
-): string | null {
-  if (wanted === 'all') return null;
-  const unknown = wanted.filter((name) => !available.includes(name));
-  if (unknown.length === 0) return null;
-  return (
-    `invalid config: ${key} names ${unknown.map((name) => `'${name}'`).join(', ')}, which the workflows package ` +
-    `${pkg.name} ${pkg.version} does not have (it has: ${available.join(', ') || 'none'})`
-  );
+/** Whether the package has every workflow and activity the config selects. */
+function selectionProblem(settings: Settings, manifest: WorkflowsManifest): string | null {
+  try {
+    selectNames('workflow', manifest, settings.supportedWorkflows);
+    selectNames('activity', manifest, settings.supportedActivities);
+    return null;
+  } catch (error) {
+    return `invalid config: ${(error as Error).message}`;
+  }
 }
 
 /**
@@ -58,30 +57,16 @@ function workflowsFileNameProblem(
   );
 }
 
-async function checkConfig(
-  raw: Record<string, ConfigValue | null>,
-  cache: CheckCache,
-): Promise<ConfigResult> {
-  const key = JSON.stringify(Object.entries(raw).sort(([a], [b]) => a.localeCompare(b)));
-  if ((await cache.get('config', key)) !== null) return { ok: true, config: deriveConfig(raw) };
-  // Loaded on demand: zod costs tens of ms at start-up, and most hooks do not need it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { validateConfig } = require('./config') as typeof import('./config');
-  const result = validateConfig(raw);
-  if (result.ok) await cache.put('config', key, '{}');
-  return result;
-}
-
-export async function readInputs(juju: Juju, charmDir: string, cache: CheckCache): Promise<InputsResult> {
+export async function readInputs(juju: Juju, charmDir: string, cache: HookCache): Promise<InputsResult> {
   // Three independent hook-tool calls: started together, each process's start-up overlaps.
   const [rawConfig, envFile, attachedWorkflowsFile] = await Promise.all([
     juju.configGet(),
     attachedFile(juju, 'env-file'),
     attachedFile(juju, 'workflows-file'),
   ]);
-  const configResult = await checkConfig(rawConfig, cache);
+  const configResult = checkConfig(rawConfig);
   if (!configResult.ok) return configResult;
-  const config = configResult.config;
+  const settings = configResult.settings;
 
   const envResult = envFile
     ? parseEnvFile(envFile.content.toString('utf8'))
@@ -97,17 +82,16 @@ export async function readInputs(juju: Juju, charmDir: string, cache: CheckCache
   const inspected = await inspectWorkflowsPackage(workflowsFile.content, cache);
   if (!inspected.ok) return inspected;
   const manifest = inspected.package.manifest;
-  const fileNameProblem = workflowsFileNameProblem(config.workflowsFileName, workflowsFile.path, manifest);
-  if (fileNameProblem) return { ok: false, message: fileNameProblem };
-  const nameProblem =
-    unknownNames('supported-workflows', config.supportedWorkflows, manifest.workflowNames, manifest) ??
-    unknownNames('supported-activities', config.supportedActivities, manifest.activityNames, manifest);
-  if (nameProblem) return { ok: false, message: nameProblem };
+  const problem =
+    workflowsFileNameProblem(settings.workflowsFileName ?? '', workflowsFile.path, manifest) ??
+    selectionProblem(settings, manifest);
+  if (problem) return { ok: false, message: problem };
 
   return {
     ok: true,
     inputs: {
-      config,
+      config: rawConfig,
+      settings,
       envFileVariables: envResult.variables,
       workflows: { ...inspected.package, tarball: workflowsFile.content },
     },

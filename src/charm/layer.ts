@@ -1,18 +1,23 @@
 // The Pebble layer the charm wants: one service running the worker, one HTTP check on
 // its health endpoint that restarts it when it stays down.
-import * as path from 'node:path';
+import { HEALTH_PATH, SERVICE_NAME } from '../contract/container';
+import { SETTINGS } from '../contract/settings';
 import type { Layer } from '../pebble/types';
-import { HEALTH_PATH, SERVICE_NAME } from '../workload/contract';
 
 export const CHECK_NAME = 'worker-up';
 // The worker drains running activities on SIGTERM and exits within this delay.
 export const KILL_DELAY = '20s';
 
-export function desiredLayer(
-  runtimeDir: string,
-  environment: Record<string, string>,
-  healthPort: number,
-): Layer {
+export interface LayerInput {
+  /** worker.js of the runtime in use. */
+  workerEntry: string;
+  environment: Record<string, string>;
+  /** Content digests: a change restarts the worker. */
+  hashes: { runtime: string; workflows: string; secrets: string };
+  healthPort: number;
+}
+
+export function desiredLayer({ workerEntry, environment, hashes, healthPort }: LayerInput): Layer {
   return {
     summary: 'temporal-worker-k8s',
     description: 'The OCI Factory Temporal worker, managed by the temporal-worker-k8s charm',
@@ -20,9 +25,14 @@ export function desiredLayer(
       [SERVICE_NAME]: {
         override: 'replace',
         summary: 'Temporal worker',
-        command: `node ${path.posix.join(runtimeDir, 'worker.js')}`,
+        command: `node ${workerEntry}`,
         startup: 'enabled',
-        environment,
+        environment: {
+          ...environment,
+          [SETTINGS.runtimeHash.env]: hashes.runtime,
+          [SETTINGS.workflowsHash.env]: hashes.workflows,
+          [SETTINGS.secretsHash.env]: hashes.secrets,
+        },
         'kill-delay': KILL_DELAY,
         'on-check-failure': { [CHECK_NAME]: 'restart' },
       },

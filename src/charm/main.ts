@@ -1,23 +1,36 @@
 // Entry point of dist/charm.js, run by ./dispatch for every hook and action.
-// Test seams (never set by Juju): CHARM_CONTAINERS_DIR, CHARM_WORKER_HOME (see paths.ts),
-// CHARM_HEALTH_PORT and CHARM_PROMETHEUS_PORT, CHARM_REPORT_CALLS (benchmark counters).
+// Test seams, never set by Juju:
+// - CHARM_CONTAINERS_DIR (default /charm/containers): the charm container's view of the
+//   workload containers; the Pebble socket is `<dir>/temporal-worker/pebble.socket`.
+// - CHARM_WORKER_HOME (default WORKER_HOME): the folder in the workload container that
+//   holds everything the charm pushes; the layer's environment tells the worker every
+//   path under it, so a test can run a real Pebble on the host.
+// - CHARM_HEALTH_PORT and CHARM_PROMETHEUS_PORT: tests that run several workers on one host.
+// - CHARM_REPORT_CALLS: the benchmark's counters.
 import * as os from 'node:os';
 import * as path from 'node:path';
+import {
+  CONTAINER_NAME,
+  HEALTH_PORT,
+  PROMETHEUS_PORT,
+  WORKER_HOME,
+  containerLayout,
+} from '../contract/container';
 import { HookTools } from '../juju/hook-tools';
 import type { Juju } from '../juju/types';
 import { PebbleClient } from '../pebble/client';
-import { HEALTH_PORT, PROMETHEUS_PORT, WORKER_HOME } from '../workload/contract';
 import { dispatchEvent } from './charm';
 import { eventFromDispatchPath } from './event';
-import { pebbleSocketPath, workerPaths } from './paths';
 import type { CharmContext } from './reconcile';
 
 export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): CharmContext {
   return {
     juju,
-    pebble: new PebbleClient(pebbleSocketPath(env.CHARM_CONTAINERS_DIR || undefined)),
+    pebble: new PebbleClient(
+      path.join(env.CHARM_CONTAINERS_DIR || '/charm/containers', CONTAINER_NAME, 'pebble.socket'),
+    ),
     charmDir: env.JUJU_CHARM_DIR || process.cwd(),
-    paths: workerPaths(env.CHARM_WORKER_HOME || WORKER_HOME),
+    layout: containerLayout(env.CHARM_WORKER_HOME || WORKER_HOME),
     modelProxies: {
       http: env.JUJU_CHARM_HTTP_PROXY ?? '',
       https: env.JUJU_CHARM_HTTPS_PROXY ?? '',
@@ -29,7 +42,6 @@ export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): Char
       'temporal-worker-k8s-charm',
       `${env.JUJU_MODEL_UUID ?? 'model'}-${(env.JUJU_UNIT_NAME ?? 'unit').replace(/\//g, '-')}`,
     ),
-    // Test seams too: tests that run several workers on one host move their ports.
     ports: {
       health: Number(env.CHARM_HEALTH_PORT) || HEALTH_PORT,
       prometheus: Number(env.CHARM_PROMETHEUS_PORT) || PROMETHEUS_PORT,

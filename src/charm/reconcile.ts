@@ -1,31 +1,25 @@
 // The one reconcile every hook and action runs: read what the operator set, check it,
 // bring the container to the desired state, and say in the unit status how the worker is.
+import { SERVICE_NAME, type ContainerLayout } from '../contract/container';
+import { parseWorkerStatus } from '../contract/worker-status';
 import type { Juju } from '../juju/types';
 import { PebbleConnectionError, type Pebble, type ServiceInfo } from '../pebble/types';
-import { SERVICE_NAME } from '../workload/contract';
 import { workerRuntime } from './charm-files';
-import { CheckCache } from './check-cache';
+import { syncContainer, type DesiredWorkload } from './container-sync';
+import { HookCache } from './hook-cache';
 import { readInputs, type CharmInputs } from './inputs';
 import { desiredLayer } from './layer';
-import { runtimeDir, workflowsDir, type WorkerPaths } from './paths';
-import { WAITING_FOR_PEBBLE, parseWorkerStatus, workerUnitStatus, type UnitStatus } from './status';
-import {
-  RUNTIME_HASH_ENV,
-  WORKFLOWS_HASH_ENV,
-  renderWorkerEnvironment,
-  type ModelProxies,
-  type WorkerPorts,
-} from './worker-environment';
-import { syncWorkload, type DesiredWorkload } from './workload';
+import { WAITING_FOR_PEBBLE, workerUnitStatus, type UnitStatus } from './status';
+import { renderWorkerEnvironment, type ModelProxies, type WorkerPorts } from './worker-environment';
 
 export interface CharmContext {
   juju: Juju;
   pebble: Pebble;
   /** JUJU_CHARM_DIR: where dist/ (worker runtime, bundled workflows package) is. */
   charmDir: string;
-  paths: WorkerPaths;
+  layout: ContainerLayout;
   modelProxies: ModelProxies;
-  /** Where checked workflows manifests are cached between hooks. */
+  /** Where this unit's hook cache lives. */
   cacheDir: string;
   ports: WorkerPorts;
 }
@@ -41,25 +35,24 @@ function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWor
     config: inputs.config,
     envFileVariables: inputs.envFileVariables,
     modelProxies: context.modelProxies,
-    secretsFile: context.paths.secretsFile,
-    statusFile: context.paths.statusFile,
-    workflowsDir: workflowsDir(context.paths, inputs.workflows.hash),
+    layout: context.layout,
+    workflowsHash: inputs.workflows.hash,
     ports: context.ports,
   });
-  const layerEnvironment = {
-    ...environment.layerEnvironment,
-    [RUNTIME_HASH_ENV]: runtime.fingerprint,
-    [WORKFLOWS_HASH_ENV]: inputs.workflows.hash,
-  };
   return {
-    layer: desiredLayer(
-      runtimeDir(context.paths, runtime.fingerprint),
-      layerEnvironment,
-      context.ports.health,
-    ),
+    layer: desiredLayer({
+      workerEntry: context.layout.workerEntry(runtime.fingerprint),
+      environment: environment.layerEnvironment,
+      hashes: {
+        runtime: runtime.fingerprint,
+        workflows: inputs.workflows.hash,
+        secrets: environment.secretsHash,
+      },
+      healthPort: context.ports.health,
+    }),
     runtime,
     workflows: inputs.workflows,
-    secretsFileContent: environment.secretsFileContent,
+    secrets: { content: environment.secretsFileContent, hash: environment.secretsHash },
   };
 }
 
@@ -71,21 +64,21 @@ export async function observeWorker(
 ): Promise<UnitStatus> {
   const [service, statusFile] = await Promise.all([
     known.service ?? context.pebble.getServices([SERVICE_NAME]).then((services) => services[0]),
-    context.pebble.pull(context.paths.statusFile),
+    context.pebble.pull(context.layout.statusFile),
   ]);
   const worker = parseWorkerStatus(statusFile);
   return workerUnitStatus({
     service,
     worker,
     startError: known.startError,
-    namespace: inputs.config.namespace,
-    queue: inputs.config.queue,
+    namespace: inputs.settings.namespace,
+    queue: inputs.settings.queue,
   });
 }
 
 export async function reconcile(context: CharmContext): Promise<ReconcileOutcome> {
   const { juju } = context;
-  const cache = new CheckCache(context.cacheDir);
+  const cache = new HookCache(context.cacheDir);
   const inputs = await readInputs(juju, context.charmDir, cache);
   if (!inputs.ok) {
     // Pebble is left alone: the last good layer and files keep the running worker going.
@@ -97,16 +90,16 @@ export async function reconcile(context: CharmContext): Promise<ReconcileOutcome
   const { manifest } = inputs.inputs.workflows;
   const version = `${manifest.name}@${manifest.version}`;
   // Juju keeps the version: set it once per value, not on every update-status.
-  if ((await cache.get('application-version', version)) === null) {
+  if (cache.get('application-version', version) === null) {
     await juju.applicationVersionSet(version);
-    await cache.put('application-version', version, '{}');
+    cache.put('application-version', version, '{}');
   }
 
   try {
-    const sync = await syncWorkload(
+    const sync = await syncContainer(
       juju,
       context.pebble,
-      context.paths,
+      context.layout,
       desiredWorkload(context, inputs.inputs),
       cache,
     );

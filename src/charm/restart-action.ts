@@ -1,7 +1,7 @@
 // The `restart` action: reconcile first (so the layer is the desired one), then restart
 // the service and wait for it. It never acts on invalid config or an unreachable container.
 import { PebbleChangeError, PebbleConnectionError } from '../pebble/types';
-import { SERVICE_NAME } from '../workload/contract';
+import { SERVICE_NAME } from '../contract/container';
 import { observeWorker, reconcile, type CharmContext } from './reconcile';
 import { firstLine } from './status';
 
@@ -13,7 +13,7 @@ const UNREACHABLE = 'cannot restart the worker: Pebble in container temporal-wor
 async function restartService(context: CharmContext): Promise<string | undefined> {
   try {
     // The restarted worker writes its own status; the old one's must not pass for it.
-    await context.pebble.remove(context.paths.statusFile, { recursive: true });
+    await context.pebble.remove(context.layout.statusFile, { recursive: true });
     await context.pebble.restartServices([SERVICE_NAME]);
     return undefined;
   } catch (error) {

@@ -2,7 +2,7 @@
 // the worker writes (WorkerStatus).
 import type { StatusName } from '../juju/types';
 import type { ServiceInfo } from '../pebble/types';
-import type { WorkerStatus } from '../workload/contract';
+import type { WorkerStatus } from '../contract/worker-status';
 
 export interface UnitStatus {
   status: StatusName;
@@ -19,16 +19,6 @@ const MAX_DETAIL = 200;
 export function firstLine(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
   return line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 1)}…` : line;
-}
-
-export function parseWorkerStatus(content: Buffer | null): WorkerStatus | null {
-  if (!content) return null;
-  try {
-    const status = JSON.parse(content.toString('utf8')) as WorkerStatus;
-    return typeof status?.state === 'string' ? status : null;
-  } catch {
-    return null;
-  }
 }
 
 export interface WorkerObservation {

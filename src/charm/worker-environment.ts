@@ -1,9 +1,9 @@
-// What the worker process gets: the layer's environment (nothing secret, shown by
-// `pebble plan`) and the secrets file's content (mode 0600, read by the worker at start).
-import { ENV, configEnvName } from '../workload/contract';
-import { digest } from './check-cache';
-import type { CharmConfig } from './config-values';
-import { OPTION_NAMES, isSecretOption } from './config-options';
+// What the worker gets: the layer environment (no secret values: they are visible in
+// `pebble plan`) and the secrets file's content (mode 0600, read by the worker at start),
+// rendered from the settings table.
+import { OPTION_KEYS, SETTINGS, settingText, spec, type ConfigValue } from '../contract/settings';
+import type { ContainerLayout } from '../contract/container';
+import { digest } from './digest';
 
 /** Proxy settings of the model (`JUJU_CHARM_HTTP_PROXY` …), used when the config leaves them empty. */
 export interface ModelProxies {
@@ -12,31 +12,28 @@ export interface ModelProxies {
   no: string;
 }
 
-export interface WorkerEnvironmentInput {
-  config: CharmConfig;
-  envFileVariables: Record<string, string>;
-  modelProxies: ModelProxies;
-  secretsFile: string;
-  statusFile: string;
-  workflowsDir: string;
-  ports: WorkerPorts;
-}
-
 /** Ports the worker listens on (HEALTH_PORT, PROMETHEUS_PORT unless a test moves them). */
 export interface WorkerPorts {
   health: number;
   prometheus: number;
 }
 
-export interface WorkerEnvironment {
-  /** For the layer: no secret values, only their digest (`TWC_SECRETS_HASH`). */
-  layerEnvironment: Record<string, string>;
-  secretsFileContent: string;
+export interface WorkerEnvironmentInput {
+  /** config-get's answer (unset options null). */
+  config: Record<string, ConfigValue | null>;
+  envFileVariables: Record<string, string>;
+  modelProxies: ModelProxies;
+  layout: ContainerLayout;
+  workflowsHash: string;
+  ports: WorkerPorts;
 }
 
-export const RUNTIME_HASH_ENV = 'TWC_RUNTIME_HASH';
-export const WORKFLOWS_HASH_ENV = 'TWC_WORKFLOWS_HASH';
-export const SECRETS_HASH_ENV = 'TWC_SECRETS_HASH';
+export interface WorkerEnvironment {
+  /** For the layer: no secret values, only their digest (`secretsHash`). */
+  layerEnvironment: Record<string, string>;
+  secretsFileContent: string;
+  secretsHash: string;
+}
 
 function carriesCredentials(proxy: string): boolean {
   try {
@@ -48,46 +45,44 @@ function carriesCredentials(proxy: string): boolean {
 }
 
 export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEnvironment {
-  const { config, modelProxies } = input;
+  const { config, modelProxies, layout } = input;
   const layerEnvironment: Record<string, string> = {};
   const secrets: Record<string, string> = { ...input.envFileVariables };
+  const text = (key: (typeof OPTION_KEYS)[number]) =>
+    settingText(config[spec(key).option!] ?? spec(key).default);
 
-  for (const name of OPTION_NAMES) {
-    const target = isSecretOption(name) ? secrets : layerEnvironment;
-    target[configEnvName(name)] = config.values[name];
+  for (const key of OPTION_KEYS) {
+    const target = spec(key).secret ? secrets : layerEnvironment;
+    target[spec(key).env] = text(key);
   }
 
   const proxies = [
-    { option: 'http-proxy', variable: 'HTTP_PROXY', value: config.values['http-proxy'] || modelProxies.http },
-    {
-      option: 'https-proxy',
-      variable: 'HTTPS_PROXY',
-      value: config.values['https-proxy'] || modelProxies.https,
-    },
-    { option: 'no-proxy', variable: 'NO_PROXY', value: config.values['no-proxy'] || modelProxies.no },
+    { key: 'httpProxy', variable: 'HTTP_PROXY', fallback: modelProxies.http },
+    { key: 'httpsProxy', variable: 'HTTPS_PROXY', fallback: modelProxies.https },
+    { key: 'noProxy', variable: 'NO_PROXY', fallback: modelProxies.no },
   ] as const;
-  for (const { option, variable, value } of proxies) {
+  for (const { key, variable, fallback } of proxies) {
+    const value = text(key) || fallback;
     if (value === '') continue;
     // A proxy URL with a password is a secret: it and the option it came from leave the layer.
     const target = carriesCredentials(value) ? secrets : layerEnvironment;
     if (target === secrets) {
-      delete layerEnvironment[configEnvName(option)];
-      secrets[configEnvName(option)] = config.values[option];
+      delete layerEnvironment[spec(key).env];
+      secrets[spec(key).env] = text(key);
     }
     target[variable] = value;
     target[variable.toLowerCase()] = value;
   }
 
   Object.assign(layerEnvironment, {
-    [ENV.secretsFile]: input.secretsFile,
-    [ENV.workflowsDir]: input.workflowsDir,
-    [ENV.statusFile]: input.statusFile,
-    [ENV.healthPort]: String(input.ports.health),
-    [ENV.prometheusPort]: String(input.ports.prometheus),
+    [SETTINGS.secretsFile.env]: layout.secretsFile,
+    [SETTINGS.workflowsDir.env]: layout.workflowsDir(input.workflowsHash),
+    [SETTINGS.statusFile.env]: layout.statusFile,
+    [SETTINGS.healthPort.env]: String(input.ports.health),
+    [SETTINGS.prometheusPort.env]: String(input.ports.prometheus),
   });
 
   const sortedSecrets = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
   const secretsFileContent = `${JSON.stringify(sortedSecrets, null, 2)}\n`;
-  layerEnvironment[SECRETS_HASH_ENV] = digest(secretsFileContent);
-  return { layerEnvironment, secretsFileContent };
+  return { layerEnvironment, secretsFileContent, secretsHash: digest(secretsFileContent) };
 }

@@ -1,7 +1,8 @@
 // Checks the workflows package in use, unpacking it only when this content was not
-// checked before (the manifest of a checked package is kept in the check cache).
-import type { WorkflowsManifest } from '../workload/contract';
-import { CheckCache, digest } from './check-cache';
+// checked before (the manifest of a checked package is kept in the hook cache).
+import type { WorkflowsManifest } from '../contract/workflows-manifest';
+import { digest } from './digest';
+import type { HookCache } from './hook-cache';
 import type { WorkflowsPackage } from './workflows-package';
 
 export interface InspectedWorkflowsPackage {
@@ -14,9 +15,9 @@ export interface InspectedWorkflowsPackage {
 
 export type InspectResult = { ok: true; package: InspectedWorkflowsPackage } | { ok: false; message: string };
 
-export async function inspectWorkflowsPackage(tarball: Buffer, cache: CheckCache): Promise<InspectResult> {
+export async function inspectWorkflowsPackage(tarball: Buffer, cache: HookCache): Promise<InspectResult> {
   const hash = digest(tarball);
-  const cached = await cache.get('workflows', hash);
+  const cached = cache.get('workflows', hash);
   if (cached !== null) {
     try {
       return { ok: true, package: { manifest: JSON.parse(cached) as WorkflowsManifest, hash } };
@@ -24,11 +25,11 @@ export async function inspectWorkflowsPackage(tarball: Buffer, cache: CheckCache
       // Unreadable entry: check the package itself.
     }
   }
-  // Loaded on demand: zod and tar cost tens of ms at start-up.
+  // Loaded on demand: tar and zod cost tens of ms at start-up.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadWorkflowsPackage } = require('./workflows-package') as typeof import('./workflows-package');
   const result = await loadWorkflowsPackage(tarball);
   if (!result.ok) return result;
-  await cache.put('workflows', hash, JSON.stringify(result.package.manifest));
+  cache.put('workflows', hash, JSON.stringify(result.package.manifest));
   return { ok: true, package: { manifest: result.package.manifest, hash, loaded: result.package } };
 }

@@ -2,9 +2,8 @@
 // manifest.json (WorkflowsManifest) and the files it names. Unpacked in memory, checked,
 // then pushed file by file. Problems come back as "workflows-file: <reason>".
 import * as path from 'node:path';
-import * as z from 'zod/mini';
-import { MANIFEST_FILE, type WorkflowsManifest } from '../workload/contract';
-import { digest } from './check-cache';
+import { MANIFEST_FILE, parseManifest, type WorkflowsManifest } from '../contract/workflows-manifest';
+import { digest } from './digest';
 
 export interface WorkflowsPackage {
   manifest: WorkflowsManifest;
@@ -15,17 +14,6 @@ export interface WorkflowsPackage {
 }
 
 export type WorkflowsPackageResult = { ok: true; package: WorkflowsPackage } | { ok: false; message: string };
-
-const NAMES = z.array(z.string().check(z.minLength(1)));
-const MANIFEST = z.object({
-  name: z.string().check(z.minLength(1)),
-  version: z.string().check(z.minLength(1)),
-  temporalSdkVersion: z.string().check(z.minLength(1)),
-  workflowBundle: z.string().check(z.minLength(1)),
-  activities: z.string().check(z.minLength(1)),
-  workflowNames: NAMES,
-  activityNames: NAMES,
-});
 
 const PACKAGE_PREFIX = 'package/';
 
@@ -77,18 +65,12 @@ export async function loadWorkflowsPackage(tarball: Buffer): Promise<WorkflowsPa
   }
   const manifestContent = files.get(MANIFEST_FILE);
   if (!manifestContent) return failure(`package/${MANIFEST_FILE} is missing`);
-  let manifestJson: unknown;
+  let manifest: WorkflowsManifest;
   try {
-    manifestJson = JSON.parse(manifestContent.toString('utf8'));
-  } catch {
-    return failure(`${MANIFEST_FILE} is not valid JSON`);
+    manifest = parseManifest(manifestContent.toString('utf8'));
+  } catch (error) {
+    return failure((error as Error).message);
   }
-  const parsed = MANIFEST.safeParse(manifestJson);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '(root)')))];
-    return failure(`${MANIFEST_FILE} lacks or has invalid ${fields.join(', ')}`);
-  }
-  const manifest = parsed.data;
   for (const key of ['workflowBundle', 'activities'] as const) {
     const named = path.posix.normalize(manifest[key]);
     if (!files.get(named)?.length)

@@ -95,6 +95,14 @@ export class PebbleClient implements Pebble {
     return (await this.sync('GET', '/v1/system-info')) as { version: string; 'boot-id': string };
   }
 
+  /** `POST /v1/notices`: records a custom notice (the worker tells Juju its status changed). */
+  async addCustomNotice(key: string): Promise<void> {
+    await this.sync('POST', '/v1/notices', {
+      body: json({ action: 'add', type: 'custom', key }),
+      timeoutMs: 2_000,
+    });
+  }
+
   async getPlan(): Promise<Layer> {
     const yaml = (await this.sync('GET', '/v1/plan', { query: { format: 'yaml' } })) as string;
     return (loadYaml().parse(yaml) as Layer | null) ?? {};

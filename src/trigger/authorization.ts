@@ -1,58 +1,31 @@
-// The `authorization` header for --auth google, from the worker's own token source
-// (src/worker/google-auth.ts), so the trigger and the worker authenticate the same way.
-// The token is renewed in the background for as long as --wait follows the workflow.
-import { GoogleAccessTokens, refreshDelay, type AccessToken } from '../worker/google-auth';
-import type { GoogleServiceAccount, TriggerOptions } from './options';
-import type { AuthorizationSource } from './start';
+// The trigger's credentials for the Temporal server: the same token source and renewal
+// as the worker's (src/temporal/auth), sent on every gRPC call by an interceptor, so a
+// token renewed while --wait follows the workflow is picked up.
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { RenewingAuthorization } from '../temporal/auth/token-source';
+import { tokenSourceFor } from '../temporal/auth/providers';
+import type { TriggerOptions } from './options';
 
-const RETRY_AFTER_FAILURE_MS = 60_000;
+/** Adds the current metadata to every call. */
+export function authorizationInterceptor(
+  authorization: Pick<RenewingAuthorization, 'metadata'>,
+): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        for (const [name, value] of Object.entries(authorization.metadata())) metadata.set(name, value);
+        next(metadata, listener);
+      },
+    });
+}
 
-export function accessTokensFor(serviceAccount: GoogleServiceAccount): GoogleAccessTokens {
-  return new GoogleAccessTokens({
-    provider: 'google',
-    clientEmail: serviceAccount.client_email,
-    privateKey: serviceAccount.private_key,
-    privateKeyId: serviceAccount.private_key_id,
-    tokenUri: serviceAccount.token_uri,
+/** Started renewing credentials for the options' auth provider; undefined without one. */
+export async function authorizationFor(options: TriggerOptions): Promise<RenewingAuthorization | undefined> {
+  const source = tokenSourceFor(options.settings);
+  if (!source) return undefined;
+  const authorization = new RenewingAuthorization(source, {
+    failed: (error) => console.error(`trigger: ${error}`),
   });
-}
-
-export async function renewingAuthorization(
-  tokens: Pick<GoogleAccessTokens, 'fetch'>,
-  onRenewalFailure: (error: unknown) => void,
-): Promise<AuthorizationSource> {
-  let current: AccessToken = await tokens.fetch();
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = (delay: number) => {
-    timer = setTimeout(() => {
-      tokens.fetch().then(
-        (token) => {
-          current = token;
-          schedule(refreshDelay(current.expiresAt));
-        },
-        (error: unknown) => {
-          onRenewalFailure(error);
-          schedule(RETRY_AFTER_FAILURE_MS);
-        },
-      );
-    }, delay);
-    timer.unref();
-  };
-  schedule(refreshDelay(current.expiresAt));
-  return {
-    authorization: () => `Bearer ${current.token}`,
-    close: () => clearTimeout(timer),
-  };
-}
-
-export async function authorizationFor(options: TriggerOptions): Promise<AuthorizationSource | undefined> {
-  if (options.auth.provider === 'none') return undefined;
-  const tokens = accessTokensFor(options.auth.serviceAccount);
-  try {
-    return await renewingAuthorization(tokens, (error) =>
-      console.error(`trigger: could not renew the Google access token: ${(error as Error).message}`),
-    );
-  } catch (error) {
-    throw new Error(`could not get a Google access token: ${(error as Error).message}`);
-  }
+  await authorization.start();
+  return authorization;
 }

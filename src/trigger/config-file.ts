@@ -1,43 +1,29 @@
 // Reads a `juju config --file` style config.yml (config.yml.template's shape): one
-// top-level key naming the application, holding the charm's options. The trigger
-// takes from it only what a Temporal client needs.
+// top-level key naming the application, holding the charm's options. The trigger takes
+// from it the options the settings table marks as read by the trigger.
 import { parse } from 'yaml';
+import { OPTION_KEYS, spec } from '../contract/settings';
 
 export const APPLICATION_KEY = 'temporal-worker-k8s';
 
 /** The charm options a client uses, by their config.yaml names. */
-export const CLIENT_OPTION_KEYS = [
-  'host',
-  'namespace',
-  'queue',
-  'tls-root-cas',
-  'encryption-key',
-  'auth-provider',
-  'oidc-auth-type',
-  'oidc-project-id',
-  'oidc-private-key-id',
-  'oidc-private-key',
-  'oidc-client-email',
-  'oidc-client-id',
-  'oidc-auth-uri',
-  'oidc-token-uri',
-  'oidc-auth-cert-url',
-  'oidc-client-cert-url',
-] as const;
+export const CLIENT_OPTION_KEYS = OPTION_KEYS.filter((key) => spec(key).readers.includes('trigger')).map(
+  (key) => spec(key).option!,
+);
 
-export type ClientOptionKey = (typeof CLIENT_OPTION_KEYS)[number];
-export type ClientSettings = Partial<Record<ClientOptionKey, string>>;
+/** Option name → text, for the client options the file sets. */
+export type ClientOptions = Record<string, string>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * The client settings in a config.yml's text. The options sit under `temporal-worker-k8s`,
+ * The client options in a config.yml's text. The options sit under `temporal-worker-k8s`,
  * or under the only top-level key when the application was deployed under another name.
  * Empty values count as unset, as they do for the charm. Errors name keys, never values.
  */
-export function parseConfigFile(text: string, source: string): ClientSettings {
+export function parseConfigFile(text: string, source: string): ClientOptions {
   let document: unknown;
   try {
     document = parse(text);
@@ -58,7 +44,7 @@ export function parseConfigFile(text: string, source: string): ClientSettings {
   if (!isRecord(options)) {
     throw new Error(`${source}: '${appKey}' must hold a mapping of charm options`);
   }
-  const settings: ClientSettings = {};
+  const settings: ClientOptions = {};
   for (const key of CLIENT_OPTION_KEYS) {
     const value = options[key];
     if (value === undefined || value === null || value === '') continue;

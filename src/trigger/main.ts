@@ -5,12 +5,13 @@ import { USAGE, UsageError, WORKFLOW_TYPE, resolveTriggerOptions, type TriggerOp
 import { triggerConsumeEvents, type TriggerReporter } from './start';
 
 function describeTarget(options: TriggerOptions): string {
+  const { settings } = options;
   const features = [
     options.tls ? 'TLS' : 'plaintext',
-    options.auth.provider === 'google' ? 'Google auth' : 'no auth',
-    options.encryptionKey ? 'encrypted payloads' : 'unencrypted payloads',
+    settings.authProvider ? `${settings.authProvider} auth` : 'no auth',
+    settings.encryptionKey ? 'encrypted payloads' : 'unencrypted payloads',
   ];
-  return `${options.address}, namespace '${options.namespace}', queue '${options.queue}' (${features.join(', ')})`;
+  return `${settings.host.address}, namespace '${settings.namespace}', queue '${settings.queue}' (${features.join(', ')})`;
 }
 
 const consoleReporter: TriggerReporter = {

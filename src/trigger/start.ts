@@ -5,10 +5,13 @@ import {
   Connection,
   WorkflowContinuedAsNewError,
   WorkflowExecutionAlreadyStartedError,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
   type ConnectionOptions,
 } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
-import { EncryptionCodec } from '../worker/codec';
+import type { RenewingAuthorization } from '../temporal/auth/token-source';
+import { payloadCodecs } from '../temporal/codec';
+import { authorizationInterceptor } from './authorization';
 import { WORKFLOW_TYPE, type TriggerOptions } from './options';
 
 export interface StartedWorkflow {
@@ -23,14 +26,7 @@ export interface TriggerReporter {
   completed(workflow: StartedWorkflow, result: unknown): void;
 }
 
-/** `Authorization` header value source for --auth google (refreshed in the background). */
-export interface AuthorizationSource {
-  /** The current `Bearer …` value. */
-  authorization(): string;
-  close(): void;
-}
-
-export type AuthorizationFactory = (options: TriggerOptions) => Promise<AuthorizationSource | undefined>;
+export type AuthorizationFactory = (options: TriggerOptions) => Promise<RenewingAuthorization | undefined>;
 
 export class AlreadyRunningError extends Error {
   constructor(
@@ -44,28 +40,21 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-export function dataConverterFor(options: TriggerOptions): DataConverter {
-  return options.encryptionKey ? { payloadCodecs: [new EncryptionCodec(options.encryptionKey)] } : {};
-}
-
 export function connectionOptionsFor(
   options: TriggerOptions,
-  authorization: AuthorizationSource | undefined,
+  authorization: Pick<RenewingAuthorization, 'metadata'> | undefined,
 ): ConnectionOptions {
-  const tls = options.tls
-    ? {
-        serverNameOverride: options.tls.serverNameOverride,
-        ...(options.tls.serverRootCACertificate
-          ? { serverRootCACertificate: options.tls.serverRootCACertificate }
-          : {}),
-      }
-    : false;
   return {
-    address: options.address,
-    tls,
-    // The SDK sends `apiKey` as `authorization: Bearer <key>`, the header temporal-lib-py
-    // sends; a function is read on every call, so a refreshed token is picked up.
-    ...(authorization ? { apiKey: () => authorization.authorization().replace(/^Bearer /, '') } : {}),
+    address: options.settings.host.address,
+    tls: options.tls,
+    ...(authorization
+      ? {
+          interceptors: [
+            makeGrpcRetryInterceptor(defaultGrpcRetryOptions()),
+            authorizationInterceptor(authorization),
+          ],
+        }
+      : {}),
   };
 }
 
@@ -95,13 +84,13 @@ export async function triggerConsumeEvents(
   try {
     const client = new Client({
       connection,
-      namespace: options.namespace,
-      dataConverter: dataConverterFor(options),
+      namespace: options.settings.namespace,
+      dataConverter: payloadCodecs(options.settings.encryptionKey),
     });
     let started: StartedWorkflow;
     try {
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: options.queue,
+        taskQueue: options.settings.queue,
         workflowId: options.workflowId,
         args: [options.topic, options.group],
       });
@@ -117,7 +106,7 @@ export async function triggerConsumeEvents(
     if (options.wait) await followRuns(client, started.workflowId, started.runId, reporter);
     return started;
   } finally {
-    authorization?.close();
+    authorization?.stop();
     await connection.close();
   }
 }

@@ -2,7 +2,7 @@
 // polling, 503 {"status":"down","error":…} otherwise.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HEALTH_PATH } from '../workload/contract';
+import { HEALTH_PATH } from '../contract/container';
 
 export interface HealthSnapshot {
   up: boolean;

@@ -2,7 +2,7 @@
 // (including Rust core logs it forwards) write into the same logger.
 import type { LogLevel as TemporalLogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import pino, { type Logger } from 'pino';
-import type { LogLevel } from './config';
+import type { LogLevel } from '../contract/setting-rules';
 
 const PINO_LEVELS: Record<LogLevel, pino.Level> = {
   debug: 'debug',

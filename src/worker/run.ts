@@ -4,16 +4,18 @@
 import type * as http from 'node:http';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { ENV } from '../workload/contract';
-import { type WorkerConfig, loadConfig } from './config';
-import { EncryptionCodec } from './codec';
-import { TokenRefresher, connectionOptions, describe } from './connection';
-import { GoogleAccessTokens, bearer } from './google-auth';
+import { SETTINGS, type Settings } from '../contract/settings';
+import { errorSummary as describe } from '../error-summary';
+import { tlsOptions } from '../temporal/access';
+import { RenewingAuthorization } from '../temporal/auth/token-source';
+import { tokenSourceFor } from '../temporal/auth/providers';
+import { payloadCodecs } from '../temporal/codec';
 import { startHealthServer } from './health';
 import { coreLogLevel, createLogger, temporalLogger } from './logger';
 import { routeFetchThroughProxies } from './proxy';
 import { loadSecretsFile } from './secrets';
 import { flushSentry, initSentry, sentryActivityInterceptor, sentryWorkflowFailureTap } from './sentry';
+import { loadWorkerSettings } from './settings';
 import { StatusReporter } from './status';
 import { loadWorkflowsPackage } from './workflows-package';
 
@@ -36,16 +38,16 @@ export interface RunOptions {
 /** Runs the worker until it stops; resolves with the process exit code. */
 export async function runWorker(options: RunOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
-  let config: WorkerConfig;
+  let config: Settings;
   let bootLogger = createLogger('info');
   try {
-    loadSecretsFile(env[ENV.secretsFile], env);
-    config = loadConfig(env);
+    loadSecretsFile(env[SETTINGS.secretsFile.env], env);
+    config = loadWorkerSettings(env);
   } catch (error) {
     const reporter = new StatusReporter({
-      namespace: env.TWC_NAMESPACE ?? '',
-      queue: env.TWC_QUEUE ?? '',
-      statusFile: env[ENV.statusFile],
+      namespace: env[SETTINGS.namespace.env] ?? '',
+      queue: env[SETTINGS.queue.env] ?? '',
+      statusFile: env[SETTINGS.statusFile.env],
       pebbleSocket: env.PEBBLE_SOCKET,
       logger: bootLogger,
     });
@@ -63,7 +65,7 @@ class WorkerProcess {
   private connection: NativeConnection | undefined;
   private worker: Worker | undefined;
   private health: http.Server | undefined;
-  private refresher: TokenRefresher | undefined;
+  private authorization: RenewingAuthorization | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private connectionError: string | undefined = 'not connected yet';
   private stopping = false;
@@ -71,7 +73,7 @@ class WorkerProcess {
   private wakeConnect: (() => void) | undefined;
 
   constructor(
-    private readonly config: WorkerConfig,
+    private readonly config: Settings,
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv,
     private readonly requireModule: (file: string) => unknown,
@@ -95,10 +97,10 @@ class WorkerProcess {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       if (this.probeTimer) clearInterval(this.probeTimer);
-      this.refresher?.stop();
+      this.authorization?.stop();
       await new Promise((resolve) => (this.health ? this.health.close(resolve) : resolve(undefined)));
       await this.connection?.close().catch(() => undefined);
-      if (this.config.sentry) await flushSentry(2000).catch(() => undefined);
+      if (this.config.sentryDsn) await flushSentry(2000).catch(() => undefined);
     }
   }
 
@@ -113,6 +115,8 @@ class WorkerProcess {
     }));
     if (routeFetchThroughProxies(this.env))
       logger.info('activities’ fetch goes through the configured proxies');
+    // Activities learn where their frontend is by Temporal's own variable (the Mattermost link needs it).
+    this.env.TEMPORAL_ADDRESS ??= config.host.address;
 
     let loaded;
     try {
@@ -132,7 +136,15 @@ class WorkerProcess {
       'loaded the workflows package',
     );
 
-    const capture = config.sentry ? initSentry(config.sentry) : undefined;
+    const capture = config.sentryDsn
+      ? initSentry({
+          dsn: config.sentryDsn,
+          release: config.sentryRelease,
+          environment: config.sentryEnvironment,
+          sampleRate: config.sentrySampleRate ?? 1,
+          redactParams: config.sentryRedactParams ?? false,
+        })
+      : undefined;
     const workflowFailureTap = capture ? sentryWorkflowFailureTap(capture) : undefined;
     const runtimeLogger = temporalLogger(logger, workflowFailureTap);
     Runtime.install({
@@ -140,7 +152,7 @@ class WorkerProcess {
       shutdownSignals: [],
       telemetryOptions: {
         logging: { forward: {}, filter: makeTelemetryFilterString({ core: coreLogLevel(config.logLevel) }) },
-        metrics: config.prometheusPort
+        metrics: config.prometheusPort // 0 or unset: off
           ? { prometheus: { bindAddress: `${config.prometheusBindAddress}:${config.prometheusPort}` } }
           : undefined,
       },
@@ -159,11 +171,9 @@ class WorkerProcess {
           ? { codePath: loaded.workflowBundlePath }
           : { code: loaded.workflowBundleCode },
         activities: loaded.activities,
-        dataConverter: config.encryptionKey
-          ? { payloadCodecs: [new EncryptionCodec(config.encryptionKey)] }
-          : undefined,
+        dataConverter: payloadCodecs(config.encryptionKey),
         interceptors: capture
-          ? { activity: [sentryActivityInterceptor(capture, config.sentry!.redactParams)] }
+          ? { activity: [sentryActivityInterceptor(capture, config.sentryRedactParams ?? false)] }
           : undefined,
         shutdownGraceTime: SHUTDOWN_GRACE_MS,
         shutdownForceTime: SHUTDOWN_FORCE_MS,
@@ -189,35 +199,47 @@ class WorkerProcess {
     }
   }
 
-  /** Connects, retrying with backoff while the server (or the token endpoint) is unreachable. */
+  /** Connects, retrying with backoff while the server (or the auth provider's endpoint) is unreachable. */
   private async connect(): Promise<NativeConnection | undefined> {
     const { config, logger } = this;
-    if (config.auth) {
-      this.refresher = new TokenRefresher(
-        new GoogleAccessTokens(config.auth),
-        logger,
-        () => void this.report(),
-      );
+    const source = tokenSourceFor(config);
+    if (source) {
+      this.authorization = new RenewingAuthorization(source, {
+        renewed: async (credentials) => {
+          await this.connection?.setMetadata(credentials.metadata);
+          logger.info(
+            { expiresAt: new Date(credentials.expiresAt).toISOString() },
+            'renewed the credentials',
+          );
+          await this.report();
+        },
+        failed: (error, failures) => {
+          logger.error({ attempt: failures }, error);
+          void this.report();
+        },
+      });
     }
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        const token = await this.refresher?.initial();
-        const connection = await NativeConnection.connect(
-          connectionOptions(config, token ? bearer(token.token) : undefined),
-        );
-        if (token) this.refresher!.start(connection, token);
+        const metadata = await this.authorization?.start();
+        const connection = await NativeConnection.connect({
+          address: config.host.address,
+          tls: tlsOptions(config),
+          metadata,
+        });
         logger.info(
-          { address: config.temporal.address, tls: Boolean(config.tlsRootCas) },
+          { address: config.host.address, tls: Boolean(config.tlsRootCas) },
           'connected to Temporal',
         );
         return connection;
       } catch (error) {
+        this.authorization?.stop();
         this.connectionError = describe(error);
         await this.report();
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
         logger.warn(
           { attempt, retryInMs: delay },
-          `cannot connect to ${config.temporal.address}: ${this.connectionError}`,
+          `cannot connect to ${config.host.address}: ${this.connectionError}`,
         );
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
@@ -251,7 +273,7 @@ class WorkerProcess {
       !this.stopping &&
       this.worker?.getState() === 'RUNNING' &&
       this.connectionError === undefined &&
-      this.refresher?.lastError === undefined
+      this.authorization?.lastError === undefined
     );
   }
 
@@ -260,7 +282,9 @@ class WorkerProcess {
     if (this.stopping) return 'worker stopping';
     if (this.status.state === 'failed') return this.status.message;
     return (
-      this.refresher?.lastError ?? this.connectionError ?? `worker ${this.worker?.getState() ?? 'starting'}`
+      this.authorization?.lastError ??
+      this.connectionError ??
+      `worker ${this.worker?.getState() ?? 'starting'}`
     );
   }
 

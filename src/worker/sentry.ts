@@ -8,7 +8,14 @@ import { CancelledFailure } from '@temporalio/common';
 import type { LogMetadata } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type * as SentryModule from '@sentry/node';
-import type { SentrySettings } from './config';
+
+export interface SentrySettings {
+  dsn: string;
+  release?: string;
+  environment?: string;
+  sampleRate: number;
+  redactParams: boolean;
+}
 
 export type CaptureException = (
   error: unknown,

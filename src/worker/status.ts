@@ -1,13 +1,15 @@
-// The worker's state as the charm sees it: STATUS_FILE rewritten on every change,
-// and a Pebble custom notice so that Juju runs the charm (pebble-custom-notice).
+// The worker's state as the charm sees it: the status file rewritten on every change, and
+// a Pebble custom notice so that Juju runs the charm (pebble-custom-notice).
 import { renameSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
 import type { Logger } from 'pino';
-import { STATUS_NOTICE_KEY, type WorkerState, type WorkerStatus } from '../workload/contract';
+import { STATUS_NOTICE_KEY } from '../contract/container';
+import type { WorkerState, WorkerStatus } from '../contract/worker-status';
+import { PebbleClient } from '../pebble/client';
 
 export class StatusReporter {
   private current: WorkerStatus;
   private published = false;
+  private readonly pebble: PebbleClient | undefined;
 
   constructor(
     private readonly options: {
@@ -19,6 +21,7 @@ export class StatusReporter {
     },
   ) {
     this.current = this.status('starting', 'worker starting');
+    this.pebble = options.pebbleSocket ? new PebbleClient(options.pebbleSocket) : undefined;
   }
 
   get snapshot(): WorkerStatus {
@@ -65,33 +68,11 @@ export class StatusReporter {
     }
   }
 
-  private notifyPebble(): Promise<void> {
-    const socketPath = this.options.pebbleSocket;
-    if (!socketPath) return Promise.resolve();
-    const body = JSON.stringify({ action: 'add', type: 'custom', key: STATUS_NOTICE_KEY });
-    return new Promise((resolve) => {
-      const request = http.request(
-        {
-          socketPath,
-          path: '/v1/notices',
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-          timeout: 2000,
-        },
-        (response) => {
-          response.resume();
-          if (response.statusCode !== 200) {
-            this.options.logger.debug(`Pebble refused the status notice: HTTP ${response.statusCode}`);
-          }
-          response.on('end', () => resolve());
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error('timed out')));
-      request.on('error', (error) => {
-        this.options.logger.debug({ err: error }, 'cannot record the status notice with Pebble');
-        resolve();
-      });
-      request.end(body);
-    });
+  private async notifyPebble(): Promise<void> {
+    try {
+      await this.pebble?.addCustomNotice(STATUS_NOTICE_KEY);
+    } catch (error) {
+      this.options.logger.debug({ err: error }, 'cannot record the status notice with Pebble');
+    }
   }
 }

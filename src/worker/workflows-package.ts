@@ -2,10 +2,13 @@
 // (narrowed to the selected workflows) and the selected activities.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { MANIFEST_FILE, type WorkflowsManifest } from '../workload/contract';
-import type { Selection } from './config';
-
-export class UnknownNamesError extends Error {}
+import {
+  MANIFEST_FILE,
+  parseManifest,
+  selectNames,
+  type NameSelection,
+  type WorkflowsManifest,
+} from '../contract/workflows-manifest';
 
 export interface LoadedWorkflows {
   manifest: WorkflowsManifest;
@@ -21,19 +24,11 @@ export interface LoadedWorkflows {
 
 export function readManifest(dir: string): WorkflowsManifest {
   const file = path.join(dir, MANIFEST_FILE);
-  let manifest: WorkflowsManifest;
   try {
-    manifest = JSON.parse(readFileSync(file, 'utf8')) as WorkflowsManifest;
+    return parseManifest(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read the workflows package manifest ${file}: ${(error as Error).message}`);
   }
-  for (const field of ['temporalSdkVersion', 'workflowBundle', 'activities'] as const) {
-    if (typeof manifest[field] !== 'string') throw new Error(`${file} has no ${field}`);
-  }
-  for (const field of ['workflowNames', 'activityNames'] as const) {
-    if (!Array.isArray(manifest[field])) throw new Error(`${file} has no ${field} list`);
-  }
-  return manifest;
 }
 
 export function checkSdkVersion(manifest: WorkflowsManifest, workerSdkVersion: string): void {
@@ -43,26 +38,6 @@ export function checkSdkVersion(manifest: WorkflowsManifest, workerSdkVersion: s
         `but this worker runs ${workerSdkVersion}: rebuild the package with @temporalio/worker ${workerSdkVersion}`,
     );
   }
-}
-
-const plural = { workflow: 'workflows', activity: 'activities' } as const;
-
-/** The selected names, in the manifest's order; an unknown name throws UnknownNamesError naming it. */
-export function selectNames(
-  kind: 'workflow' | 'activity',
-  available: string[],
-  selection: Selection,
-): string[] {
-  if (selection === 'all') return [...available];
-  const unknown = selection.filter((name) => !available.includes(name));
-  if (unknown.length > 0) {
-    const label = kind === 'workflow' ? 'supported-workflows' : 'supported-activities';
-    throw new UnknownNamesError(
-      `${label} names unknown ${unknown.length > 1 ? plural[kind] : kind} ${unknown.map((n) => `'${n}'`).join(', ')} ` +
-        `(the package has: ${available.join(', ') || 'none'})`,
-    );
-  }
-  return available.filter((name) => selection.includes(name));
 }
 
 const SOURCE_MAP_COMMENT = '\n//# sourceMappingURL=';
@@ -89,14 +64,14 @@ export function narrowWorkflowBundle(code: string, names: string[]): string {
 
 export function loadWorkflowsPackage(
   dir: string,
-  selection: { workflows: Selection; activities: Selection },
+  selection: { workflows: NameSelection; activities: NameSelection },
   workerSdkVersion: string,
   requireModule: (file: string) => unknown,
 ): LoadedWorkflows {
   const manifest = readManifest(dir);
   checkSdkVersion(manifest, workerSdkVersion);
-  const workflowNames = selectNames('workflow', manifest.workflowNames, selection.workflows);
-  const activityNames = selectNames('activity', manifest.activityNames, selection.activities);
+  const workflowNames = selectNames('workflow', manifest, selection.workflows);
+  const activityNames = selectNames('activity', manifest, selection.activities);
   const workflowBundlePath = path.resolve(dir, manifest.workflowBundle);
   const selectsAllWorkflows = workflowNames.length === manifest.workflowNames.length;
   const bundle = readFileSync(workflowBundlePath, 'utf8');

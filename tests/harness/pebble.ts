@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ENV } from '../../src/workload/contract';
+import { SETTINGS } from '../../src/contract/settings';
 import { pebbleBinary } from './tools';
 
 export interface StartPebbleOptions {
@@ -48,7 +48,7 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Run
   // Services inherit the daemon's environment: a worker started here serves metrics on loopback only.
   const daemonEnv = {
     ...process.env,
-    [ENV.prometheusBindAddress]: '127.0.0.1',
+    [SETTINGS.prometheusBindAddress.env]: '127.0.0.1',
     ...options.env,
     PEBBLE: pebbleDir,
     PEBBLE_SOCKET: socketPath,

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { WorkerStatus } from '../../src/workload/contract';
+import type { WorkerStatus } from '../../src/contract/worker-status';
 import { freePort } from './ports';
 import { PROJECT_ROOT, distFile } from './tools';
 

@@ -9,7 +9,7 @@ import { startPebble, type RunningPebble } from '../harness/pebble';
 import { freePort } from '../../workflows/tests/harness/ports';
 import { TemporalDevServer } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
-import { STATUS_NOTICE_KEY } from '../../src/workload/contract';
+import { STATUS_NOTICE_KEY } from '../../src/contract/container';
 
 const NAMESPACE = 'rocks';
 const QUEUE = 'oci-factory';

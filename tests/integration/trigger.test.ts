@@ -15,7 +15,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as tar from 'tar';
 import { TemporalDevServer } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
-import { ENCRYPTED_ENCODING, EncryptionCodec } from '../../src/worker/codec';
+import { ENCRYPTED_ENCODING, EncryptionCodec } from '../../src/temporal/codec';
 
 jest.setTimeout(120_000);
 
@@ -147,7 +147,7 @@ describe('npm run trigger', () => {
     for (const payload of input) {
       expect(Buffer.from(payload.data ?? new Uint8Array()).toString('latin1')).not.toContain('secret-');
     }
-    const decrypted = await new EncryptionCodec(KEY).decode(input);
+    const decrypted = await new EncryptionCodec(Buffer.from(KEY, 'base64')).decode(input);
     expect(decrypted.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([
       'secret-topic',
       'secret-group',
@@ -228,7 +228,7 @@ describe('npm run trigger', () => {
       namespace: server.namespace,
       taskQueue: 'wait-queue',
       workflowBundle: { codePath: workflowBundle },
-      dataConverter: { payloadCodecs: [new EncryptionCodec(KEY)] },
+      dataConverter: { payloadCodecs: [new EncryptionCodec(Buffer.from(KEY, 'base64'))] },
       activities: {
         async consume(topic: string, group: string) {
           consumed.push([topic, group]);

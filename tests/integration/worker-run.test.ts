@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { EncryptionCodec } from '../../src/worker/codec';
+import { EncryptionCodec } from '../../src/temporal/codec';
 import { freePort } from '../../workflows/tests/harness/ports';
 import { TemporalDevServer } from '../harness/temporal';
 import { WorkerProcess, copyWorkerRuntime, sampleWorkflowsPackage } from '../harness/worker-process';
@@ -110,7 +110,7 @@ describe('the worker process against a real Temporal server', () => {
 
     const encryptingClient = new Client({
       connection: client.connection,
-      dataConverter: { payloadCodecs: [new EncryptionCodec(KEY)] },
+      dataConverter: { payloadCodecs: [new EncryptionCodec(Buffer.from(KEY, 'base64'))] },
     });
     const workflowId = `encrypted-${queue}`;
     const input = { kafka_topic: 'rocks', consumer_group: 'oci-factory', note: 'secret stuff' };
@@ -141,7 +141,7 @@ describe('the worker process against a real Temporal server', () => {
     await worker.waitForHealth('up');
     const encryptingClient = new Client({
       connection: client.connection,
-      dataConverter: { payloadCodecs: [new EncryptionCodec(KEY)] },
+      dataConverter: { payloadCodecs: [new EncryptionCodec(Buffer.from(KEY, 'base64'))] },
     });
     const workflowId = `no-key-${queue}`;
     const handle = await encryptingClient.workflow.start('EchoWorkflow', {

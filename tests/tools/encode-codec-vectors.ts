@@ -3,7 +3,8 @@
 // with temporal-lib-py. Run: npx tsx tests/tools/encode-codec-vectors.ts
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EncryptionCodec } from '../../src/worker/codec';
+import { EncryptionCodec } from '../../src/temporal/codec';
+import { decodeEncryptionKey } from '../../src/temporal/encryption-key';
 
 interface JsonPayload {
   metadata: Record<string, string>;
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const vectors = [];
   for (const vector of source.vectors) {
     const metadata = Object.entries(vector.plain.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')]);
-    const [encrypted] = await new EncryptionCodec(vector.key).encode([
+    const [encrypted] = await new EncryptionCodec(decodeEncryptionKey(vector.key)).encode([
       { metadata: Object.fromEntries(metadata), data: Buffer.from(vector.plain.data, 'base64') },
     ]);
     vectors.push({

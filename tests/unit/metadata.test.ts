@@ -4,8 +4,8 @@ import Ajv from 'ajv';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_OPTIONS } from '../../src/charm/config-options';
-import { CONTAINER_NAME } from '../../src/workload/contract';
+import { CONTAINER_NAME } from '../../src/contract/container';
+import { OPTION_KEYS, spec } from '../../src/contract/settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const readYaml = (file: string) => parse(readFileSync(path.join(ROOT, file), 'utf8'));
@@ -72,10 +72,7 @@ describe('config.yaml', () => {
       ).map(([name, option]) => [name, { type: option.type, default: option.default }]),
     );
     const inCode = Object.fromEntries(
-      Object.entries(CONFIG_OPTIONS).map(([name, option]) => [
-        name,
-        { type: option.type, default: option.default },
-      ]),
+      OPTION_KEYS.map((key) => [spec(key).option, { type: spec(key).type, default: spec(key).default }]),
     );
     expect(declared).toEqual(inCode);
     for (const option of Object.values(config.options) as Array<{ description?: string }>) {

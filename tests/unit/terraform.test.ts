@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parse as parseYaml } from 'yaml';
-import { OPTION_NAMES, isSecretOption } from '../../src/charm/config-options';
+import { OPTION_KEYS, spec } from '../../src/contract/settings';
 import { PROJECT_ROOT } from '../harness/tools';
 
 const MODULE_DIR = path.join(PROJECT_ROOT, 'terraform');
@@ -87,7 +87,7 @@ describe('terraform/ module', () => {
   });
 
   it('takes exactly the secret options through sensitive variables', () => {
-    const secretOptions = OPTION_NAMES.filter((name) => isSecretOption(name));
+    const secretOptions = OPTION_KEYS.filter((key) => spec(key).secret).map((key) => spec(key).option!);
     expect(Object.keys(secretConfig()).sort()).toEqual([...secretOptions].sort());
     const sensitive = Object.entries(tfModule.variables)
       .filter(([, blocks]) => only(blocks, 'variable').sensitive === true)

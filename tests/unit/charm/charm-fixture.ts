@@ -6,9 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { create } from 'tar';
 import type { CharmContext } from '../../../src/charm/reconcile';
-import { workerPaths } from '../../../src/charm/paths';
 import type { ConfigValue } from '../../../src/juju/types';
-import type { WorkflowsManifest } from '../../../src/workload/contract';
+import { containerLayout } from '../../../src/contract/container';
+import type { WorkflowsManifest } from '../../../src/contract/workflows-manifest';
 import { FakeJuju, FakePebble } from '../../harness/fakes';
 
 export const WORKER_HOME = '/srv/temporal-worker';
@@ -125,7 +125,7 @@ export function unit(
     juju,
     pebble,
     charmDir: options.charmDir ?? charmDir(),
-    paths: workerPaths(WORKER_HOME),
+    layout: containerLayout(WORKER_HOME),
     modelProxies: options.modelProxies ?? { http: '', https: '', no: '' },
     cacheDir: tempDir(),
     ports: { health: 8089, prometheus: 9000 },

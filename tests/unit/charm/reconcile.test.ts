@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { dispatchEvent } from '../../../src/charm/charm';
 import { reconcile } from '../../../src/charm/reconcile';
-import { SERVICE_NAME } from '../../../src/workload/contract';
+import { SERVICE_NAME } from '../../../src/contract/container';
 import { PebbleChangeError, type ServiceLayer } from '../../../src/pebble/types';
 import {
   GOOGLE_CONFIG,

@@ -2,7 +2,7 @@ import { dispatchEvent } from '../../../src/charm/charm';
 import { eventFromDispatchPath } from '../../../src/charm/event';
 import { reconcile } from '../../../src/charm/reconcile';
 import { PebbleConnectionError } from '../../../src/pebble/types';
-import { SERVICE_NAME } from '../../../src/workload/contract';
+import { SERVICE_NAME } from '../../../src/contract/container';
 import { GOOGLE_CONFIG, VALID_CONFIG, removeTempDirs, unit, workerReports } from './charm-fixture';
 
 afterAll(removeTempDirs);

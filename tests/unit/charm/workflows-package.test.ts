@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { CheckCache } from '../../../src/charm/check-cache';
+import { HookCache } from '../../../src/charm/hook-cache';
 import { inspectWorkflowsPackage } from '../../../src/charm/workflows-inspect';
 import { loadWorkflowsPackage } from '../../../src/charm/workflows-package';
 import { MANIFEST, removeTempDirs, tempDir, workflowsTarball } from './charm-fixture';
@@ -79,10 +79,10 @@ describe('inspectWorkflowsPackage', () => {
   it('checks a package once and then answers from the cache by content hash', async () => {
     const cacheDir = tempDir();
     const tarball = workflowsTarball();
-    const first = await inspectWorkflowsPackage(tarball, new CheckCache(cacheDir));
+    const first = await inspectWorkflowsPackage(tarball, new HookCache(cacheDir));
     expect(first.ok && first.package.loaded?.files.size).toBe(4);
     expect(readdirSync(cacheDir)).toHaveLength(1);
-    const second = await inspectWorkflowsPackage(tarball, new CheckCache(cacheDir));
+    const second = await inspectWorkflowsPackage(tarball, new HookCache(cacheDir));
     expect(second.ok && second.package.manifest).toEqual(MANIFEST);
     expect(second.ok && second.package.loaded).toBeUndefined();
   });
@@ -91,7 +91,7 @@ describe('inspectWorkflowsPackage', () => {
     const cacheDir = tempDir();
     const result = await inspectWorkflowsPackage(
       workflowsTarball({ files: { 'manifest.json': null } }),
-      new CheckCache(cacheDir),
+      new HookCache(cacheDir),
     );
     expect(result.ok).toBe(false);
     expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
 import { StatusReporter } from '../../../src/worker/status';
-import { STATUS_NOTICE_KEY } from '../../../src/workload/contract';
+import { STATUS_NOTICE_KEY } from '../../../src/contract/container';
 
 describe('StatusReporter', () => {
   let dir: string;

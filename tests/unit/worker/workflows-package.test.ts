@@ -2,12 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import {
-  UnknownNamesError,
-  loadWorkflowsPackage,
-  narrowWorkflowBundle,
-  selectNames,
-} from '../../../src/worker/workflows-package';
+import { selectNames } from '../../../src/contract/workflows-manifest';
+import { loadWorkflowsPackage, narrowWorkflowBundle } from '../../../src/worker/workflows-package';
 
 const manifest = {
   name: 'pkg',
@@ -25,15 +21,15 @@ const bundle =
 
 describe('selectNames', () => {
   it('takes everything for all, and the selected names in manifest order otherwise', () => {
-    expect(selectNames('workflow', ['A', 'B', 'C'], 'all')).toEqual(['A', 'B', 'C']);
-    expect(selectNames('workflow', ['A', 'B', 'C'], ['C', 'A'])).toEqual(['A', 'C']);
+    expect(selectNames('workflow', manifest, 'all')).toEqual(['A', 'B', 'C']);
+    expect(selectNames('workflow', manifest, ['C', 'A'])).toEqual(['A', 'C']);
   });
 
   it('names the unknown ones and what the package has', () => {
-    expect(() => selectNames('activity', ['one'], ['one', 'nope', 'nada'])).toThrow(
-      new UnknownNamesError(
-        "supported-activities names unknown activities 'nope', 'nada' (the package has: one)",
-      ),
+    expect(() =>
+      selectNames('activity', { ...manifest, activityNames: ['one'] }, ['one', 'nope', 'nada']),
+    ).toThrow(
+      "supported-activities names 'nope', 'nada', which the workflows package pkg 1.0.0 does not have (it has: one)",
     );
   });
 });

@@ -1,11 +1,28 @@
+import { generateKeyPairSync } from 'node:crypto';
 import * as path from 'node:path';
-import { OPTION_NAMES } from '../../src/charm/config-options';
-import { CLIENT_OPTION_KEYS, parseConfigFile } from '../../src/trigger/config-file';
-import { UsageError, resolveTriggerOptions, type ReadFile } from '../../src/trigger/options';
-import { PROJECT_ROOT } from '../harness/tools';
+import { OPTION_NAMES } from '../../../src/contract/settings';
+import { CLIENT_OPTION_KEYS, parseConfigFile } from '../../../src/trigger/config-file';
+import { UsageError, resolveTriggerOptions, type ReadFile } from '../../../src/trigger/options';
+import { PROJECT_ROOT } from '../../harness/tools';
 
-const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n';
-const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----\n';
+const CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIBfjCCASOgAwIBAgIUeEpYmlVp24J6t3fWvU14emCAtaMwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJdGVzdC1yb290MB4XDTI2MTEzMDAyMTM1NFoXDTM2MTEyNzAy
+MTM1NFowFDESMBAGA1UEAwwJdGVzdC1yb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAEKZ088vTRvrN26bhfs5DGW32augiL+cavbKvRyAIN/6OkEtUgc3LXgNoc
+8ilHcIgSJ66MeBPOfL5lgc5E7eOZLqNTMFEwHQYDVR0OBBYEFC9e2uJydDT4wH2V
+P6m5qHIi96e+MB8GA1UdIwQYMBaAFC9e2uJydDT4wH2VP6m5qHIi96e+MA8GA1Ud
+EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAOikNtVaX+y7ISDzZfTLPrp+
+g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
+5MY=
+-----END CERTIFICATE-----
+`;
+const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+  type: 'pkcs8',
+  format: 'pem',
+}) as string;
+/** A piece of the key's body: never in a message. */
+const KEY_SECRET_PART = PRIVATE_KEY.split('\n')[2]!;
 const KEY_32 = 'HLCeMJLLiyLrUOukdThNgRfyraIXZk918rtp5VX/uwI=';
 
 function files(contents: Record<string, string>): ReadFile {
@@ -20,10 +37,7 @@ const configYml = `temporal-worker-k8s:
   host: "temporal.example.com:443"
   namespace: "rocks"
   queue: "oci-factory"
-  tls-root-cas: |
-    -----BEGIN CERTIFICATE-----
-    MIIBtest
-    -----END CERTIFICATE-----
+  tls-root-cas: ${JSON.stringify(CA_PEM)}
   encryption-key: "${KEY_32}"
   auth-provider: "google"
   oidc-project-id: "project"
@@ -52,15 +66,19 @@ function usageMessage(action: () => unknown): string {
 describe('trigger options from flags alone', () => {
   it('starts on localhost:7233 in namespace default without TLS, auth or encryption', () => {
     const options = resolveTriggerOptions(['--topic', 't', '--group', 'g', '--queue', 'q'], files({}));
-    expect(options).toEqual({
+    expect(options).toMatchObject({
       topic: 't',
       group: 'g',
-      address: 'localhost:7233',
-      namespace: 'default',
-      queue: 'q',
       workflowId: 'consume-events-t-g',
       wait: false,
-      auth: { provider: 'none' },
+      tls: false,
+      settings: {
+        host: { address: 'localhost:7233' },
+        namespace: 'default',
+        queue: 'q',
+        authProvider: undefined,
+        encryptionKey: undefined,
+      },
     });
   });
 
@@ -78,8 +96,7 @@ describe('trigger options from flags alone', () => {
       files({}),
     );
     expect(options).toMatchObject({
-      address: 'temporal:7000',
-      namespace: 'rocks',
+      settings: { host: { address: 'temporal:7000' }, namespace: 'rocks' },
       workflowId: 'w1',
       wait: true,
     });
@@ -95,7 +112,7 @@ describe('trigger options from flags alone', () => {
       ['--topic=t', '--group=g', '--queue=q', `--address=${address}`],
       files({}),
     );
-    expect(options?.address).toBe(expected);
+    expect(options?.settings.host.address).toBe(expected);
   });
 
   it.each(['temporal:0', 'temporal:99999', 'a b', 'host:port'])('rejects the address %s', (address) => {
@@ -113,7 +130,7 @@ describe('trigger options from flags alone', () => {
     [['--topic=t', '--group=g', '--queue=q', '--bogus'], "Unknown option '--bogus'"],
     [['--topic=t', '--group=g', '--queue=q', 'extra'], 'extra'],
     [['--topic=t', '--group=g', '--queue=q', '--auth=kerberos'], "--auth must be 'google' or 'none'"],
-    [['--topic=t', '--group=g', '--queue=q', '--auth=candid'], 'candid is not supported'],
+    [['--topic=t', '--group=g', '--queue=q', '--auth=candid'], "'candid' is not supported"],
   ])('rejects %j', (argv, message) => {
     expect(usageMessage(() => resolveTriggerOptions(argv, files({})))).toContain(message);
   });
@@ -127,8 +144,10 @@ describe('trigger options from flags alone', () => {
       ['--topic=t', '--group=g', '--queue=q', '--address=temporal.example.com:443', '--tls-root-cas=ca.pem'],
       files({ 'ca.pem': CA_PEM }),
     );
-    expect(options?.tls?.serverNameOverride).toBe('temporal.example.com');
-    expect(options?.tls?.serverRootCACertificate?.toString()).toBe(CA_PEM);
+    expect(options?.tls).toEqual({
+      serverNameOverride: 'temporal.example.com',
+      serverRootCACertificate: Buffer.from(CA_PEM),
+    });
   });
 
   it('turns TLS on with the system CAs for --tls and --tls-server-name', () => {
@@ -162,7 +181,7 @@ describe('trigger options from flags alone', () => {
       ['--topic=t', '--group=g', '--queue=q', '--encryption-key-file=key'],
       files({ key: `${KEY_32}\n` }),
     );
-    expect(options?.encryptionKey).toBe(KEY_32);
+    expect(options?.settings.encryptionKey).toEqual(Buffer.from(KEY_32, 'base64'));
   });
 
   it('says which file it cannot read', () => {
@@ -184,26 +203,27 @@ describe('trigger options from flags alone', () => {
       private_key: PRIVATE_KEY,
       client_email: 'w@p.iam.gserviceaccount.com',
       client_id: '1',
+      auth_uri: 'https://accounts.google.com/o/oauth2/auth',
       token_uri: 'http://127.0.0.1:1/token',
+      auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+      client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/w',
     });
     const options = resolveTriggerOptions(
       ['--topic=t', '--group=g', '--queue=q', '--auth=google', '--oidc-credentials-file=sa.json'],
       files({ 'sa.json': credentials }),
     );
-    expect(options?.auth).toEqual({
-      provider: 'google',
-      serviceAccount: {
-        type: 'service_account',
-        project_id: 'p',
-        private_key_id: 'kid',
-        private_key: PRIVATE_KEY,
-        client_email: 'w@p.iam.gserviceaccount.com',
-        client_id: '1',
-        auth_uri: 'https://accounts.google.com/o/oauth2/auth',
-        token_uri: 'http://127.0.0.1:1/token',
-        auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
-        client_x509_cert_url: '',
-      },
+    expect(options?.settings).toMatchObject({
+      authProvider: 'google',
+      oidcAuthType: 'service_account',
+      oidcProjectId: 'p',
+      oidcPrivateKeyId: 'kid',
+      oidcPrivateKey: PRIVATE_KEY,
+      oidcClientEmail: 'w@p.iam.gserviceaccount.com',
+      oidcClientId: '1',
+      oidcAuthUri: 'https://accounts.google.com/o/oauth2/auth',
+      oidcTokenUri: 'http://127.0.0.1:1/token',
+      oidcAuthCertUrl: 'https://www.googleapis.com/oauth2/v1/certs',
+      oidcClientCertUrl: 'https://www.googleapis.com/robot/v1/metadata/x509/w',
     });
   });
 
@@ -214,8 +234,9 @@ describe('trigger options from flags alone', () => {
         files({ 'sa.json': JSON.stringify({ private_key: PRIVATE_KEY }) }),
       ),
     );
-    expect(message).toContain('client_email, private_key_id');
-    expect(message).not.toContain('MIIEsecret');
+    expect(message).toContain('oidc-private-key-id, oidc-client-email');
+    expect(message).toContain('missing from the credentials file sa.json');
+    expect(message).not.toContain(KEY_SECRET_PART);
   });
 });
 
@@ -225,22 +246,19 @@ describe('trigger options from a config.yml', () => {
   it('takes host, namespace, queue, TLS, encryption key and Google auth from the charm options', () => {
     const options = resolveTriggerOptions(['--topic=t', '--group=g', '--config=config.yml'], read);
     expect(options).toMatchObject({
-      address: 'temporal.example.com:443',
-      namespace: 'rocks',
-      queue: 'oci-factory',
-      encryptionKey: KEY_32,
-      tls: { serverNameOverride: 'temporal.example.com' },
-      auth: {
-        provider: 'google',
-        serviceAccount: {
-          private_key_id: 'key-id',
-          private_key: PRIVATE_KEY,
-          client_email: 'worker@project.iam.gserviceaccount.com',
-          client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
-        },
+      settings: {
+        host: { address: 'temporal.example.com:443' },
+        namespace: 'rocks',
+        queue: 'oci-factory',
+        encryptionKey: Buffer.from(KEY_32, 'base64'),
+        authProvider: 'google',
+        oidcPrivateKeyId: 'key-id',
+        oidcPrivateKey: PRIVATE_KEY,
+        oidcClientEmail: 'worker@project.iam.gserviceaccount.com',
+        oidcClientCertUrl: 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
       },
+      tls: { serverNameOverride: 'temporal.example.com', serverRootCACertificate: Buffer.from(CA_PEM) },
     });
-    expect(options?.tls?.serverRootCACertificate?.toString()).toBe(CA_PEM);
   });
 
   it('lets flags win over the config', () => {
@@ -257,10 +275,7 @@ describe('trigger options from a config.yml', () => {
       read,
     );
     expect(options).toMatchObject({
-      address: 'other:1',
-      namespace: 'n',
-      queue: 'q',
-      auth: { provider: 'none' },
+      settings: { host: { address: 'other:1' }, namespace: 'n', queue: 'q', authProvider: undefined },
     });
   });
 
@@ -302,15 +317,18 @@ describe('trigger options from a config.yml', () => {
 
   it("starts from the project's config.yml.template as it stands", () => {
     const template = path.join(PROJECT_ROOT, 'config.yml.template');
-    expect(resolveTriggerOptions(['--config', template, '--topic=t', '--group=g'])).toEqual({
+    expect(resolveTriggerOptions(['--config', template, '--topic=t', '--group=g'])).toMatchObject({
       topic: 't',
       group: 'g',
-      address: 'temporal.example.com:7233',
-      namespace: 'rocks',
-      queue: 'oci-factory',
+      settings: {
+        host: { address: 'temporal.example.com:7233' },
+        namespace: 'rocks',
+        queue: 'oci-factory',
+        authProvider: undefined,
+      },
       workflowId: 'consume-events-t-g',
       wait: false,
-      auth: { provider: 'none' },
+      tls: false,
     });
   });
 });

@@ -1,11 +1,10 @@
-// Payload encryption byte-compatible with temporal-lib-py (temporal-interop.md §3):
+// Payload encryption byte-compatible with temporal-lib-py (docs/temporal-interop.md §3):
 // the whole Payload protobuf sealed with AES-EAX, data = nonce ‖ tag ‖ ciphertext,
 // metadata only `encoding: binary/encrypted`. Every payload is encrypted, because
 // the Python codec silently drops payloads that are not.
 import { randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { decodeEncryptionKey } from '../workload/encryption-key';
 import { eaxDecrypt, eaxEncrypt } from './eax';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -15,15 +14,11 @@ const TAG_BYTES = 16;
 const ProtoPayload = temporal.api.common.v1.Payload;
 
 export class EncryptionCodec implements PayloadCodec {
-  private readonly key: Buffer;
-
+  /** `key`: the AES key, as the encryption-key setting reads it. */
   constructor(
-    base64Key: string,
+    private readonly key: Buffer,
     private readonly nonceSource: () => Buffer = () => randomBytes(NONCE_BYTES),
-  ) {
-    // A key read from a file (the trigger's --encryption-key-file) may end with a newline.
-    this.key = decodeEncryptionKey(base64Key.trim());
-  }
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => this.encrypt(payload));
@@ -65,4 +60,11 @@ export class EncryptionCodec implements PayloadCodec {
     const inner = ProtoPayload.decode(plaintext);
     return { metadata: { ...inner.metadata }, data: inner.data };
   }
+}
+
+/** The data converter's codecs: every payload encrypted when there is a key, none otherwise. */
+export function payloadCodecs(
+  encryptionKey: Buffer | undefined,
+): { payloadCodecs: PayloadCodec[] } | undefined {
+  return encryptionKey ? { payloadCodecs: [new EncryptionCodec(encryptionKey)] } : undefined;
 }

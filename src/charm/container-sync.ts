@@ -1,6 +1,8 @@
 // Brings the container to the desired state through Pebble: pushes what changed (by
 // content hash), adds the layer, replans, and removes what the new plan no longer uses.
 import * as path from 'node:path';
+import { LAYER_LABEL, SERVICE_NAME, type ContainerLayout } from '../contract/container';
+import { SETTINGS } from '../contract/settings';
 import type { Juju } from '../juju/types';
 import {
   PebbleChangeError,
@@ -9,19 +11,17 @@ import {
   type Pebble,
   type ServiceInfo,
 } from '../pebble/types';
-import { LAYER_LABEL, SERVICE_NAME } from '../workload/contract';
 import { readRuntimeFile, type RuntimeFiles } from './charm-files';
-import { digest, type CheckCache } from './check-cache';
+import { digest } from './digest';
+import type { HookCache } from './hook-cache';
 import { planHasLayer } from './layer';
-import { runtimeDir, workflowsDir, type WorkerPaths } from './paths';
-import { RUNTIME_HASH_ENV, SECRETS_HASH_ENV, WORKFLOWS_HASH_ENV } from './worker-environment';
 import type { WorkflowsPackage } from './workflows-package';
 
 export interface DesiredWorkload {
   layer: Layer;
   runtime: RuntimeFiles;
   workflows: { hash: string; tarball: Buffer; loaded?: WorkflowsPackage };
-  secretsFileContent: string;
+  secrets: { content: string; hash: string };
 }
 
 export interface SyncResult {
@@ -82,45 +82,42 @@ async function removeOthers(pebble: Pebble, root: string, keep: string): Promise
 }
 
 /**
- * The digest of the last layer this unit added, kept in the check cache. When it equals the
+ * The digest of the last layer this unit added, kept in the hook cache. When it equals the
  * desired one and Pebble still runs our service (a restarted Pebble has an empty plan), the
  * plan is as we left it: update-status then skips fetching and parsing the plan's YAML.
  */
 const APPLIED_LAYER = ['applied-layer', 'current'] as const;
 
-export async function syncWorkload(
+export async function syncContainer(
   juju: Juju,
   pebble: Pebble,
-  paths: WorkerPaths,
+  layout: ContainerLayout,
   desired: DesiredWorkload,
-  cache: CheckCache,
+  cache: HookCache,
 ): Promise<SyncResult> {
   const layerDigest = digest(JSON.stringify(desired.layer));
   const [running] = await pebble.getServices([SERVICE_NAME]);
   const isUp = (service: ServiceInfo | undefined) =>
     service?.current === 'active' || service?.current === 'backoff';
-  if (isUp(running) && (await cache.get(...APPLIED_LAYER)) === layerDigest)
-    return { unchangedService: running };
+  if (isUp(running) && cache.get(...APPLIED_LAYER) === layerDigest) return { unchangedService: running };
 
   const plan = await pebble.getPlan();
-  const currentEnv = plan.services?.[SERVICE_NAME]?.environment ?? {};
-  const wantedEnv = desired.layer.services![SERVICE_NAME]!.environment!;
-  const changed = (variable: string) => currentEnv[variable] !== wantedEnv[variable];
-
-  const runtimeHash = wantedEnv[RUNTIME_HASH_ENV]!;
-  const workflowsHash = wantedEnv[WORKFLOWS_HASH_ENV]!;
-  const pushedFolders = changed(RUNTIME_HASH_ENV) || changed(WORKFLOWS_HASH_ENV);
-  if (changed(RUNTIME_HASH_ENV)) {
+  const planned = plan.services?.[SERVICE_NAME]?.environment ?? {};
+  const runtimeHash = desired.runtime.fingerprint;
+  const workflowsHash = desired.workflows.hash;
+  const runtimeChanged = planned[SETTINGS.runtimeHash.env] !== runtimeHash;
+  const workflowsChanged = planned[SETTINGS.workflowsHash.env] !== workflowsHash;
+  if (runtimeChanged) {
     await juju.statusSet('maintenance', 'pushing the worker runtime');
-    await pushRuntime(pebble, desired.runtime, runtimeDir(paths, runtimeHash));
+    await pushRuntime(pebble, desired.runtime, layout.runtimeDir(runtimeHash));
   }
-  if (changed(WORKFLOWS_HASH_ENV)) {
+  if (workflowsChanged) {
     await juju.statusSet('maintenance', 'pushing the workflows package');
-    await pushWorkflows(pebble, desired.workflows, workflowsDir(paths, workflowsHash));
+    await pushWorkflows(pebble, desired.workflows, layout.workflowsDir(workflowsHash));
   }
-  if (changed(SECRETS_HASH_ENV)) {
+  if (planned[SETTINGS.secretsHash.env] !== desired.secrets.hash) {
     await pebble.push([
-      { path: paths.secretsFile, content: desired.secretsFileContent, permissions: '600', makeDirs: true },
+      { path: layout.secretsFile, content: desired.secrets.content, permissions: '600', makeDirs: true },
     ]);
   }
 
@@ -129,9 +126,9 @@ export async function syncWorkload(
     await juju.statusSet('maintenance', 'replanning the worker');
     await pebble.addLayer(LAYER_LABEL, desired.layer);
     // The next worker writes its own status; an old "up" must not pass for it.
-    await pebble.remove(paths.statusFile, { recursive: true });
+    await pebble.remove(layout.statusFile, { recursive: true });
   }
-  await cache.put(...APPLIED_LAYER, layerDigest);
+  cache.put(...APPLIED_LAYER, layerDigest);
   if (!layerChanged && isUp(running)) return { unchangedService: running };
   let startError: string | undefined;
   try {
@@ -140,9 +137,9 @@ export async function syncWorkload(
     if (!(error instanceof PebbleChangeError)) throw error;
     startError = error.message;
   }
-  if (pushedFolders) {
-    await removeOthers(pebble, paths.runtimeRoot, runtimeHash);
-    await removeOthers(pebble, paths.workflowsRoot, workflowsHash);
+  if (runtimeChanged || workflowsChanged) {
+    await removeOthers(pebble, layout.runtimeRoot, runtimeHash);
+    await removeOthers(pebble, layout.workflowsRoot, workflowsHash);
   }
   return { startError };
 }

@@ -1,5 +1,5 @@
-import { validateConfig } from '../../../src/charm/config';
-import { CONFIG_OPTIONS, OIDC_OPTIONS, CANDID_OPTIONS } from '../../../src/charm/config-options';
+import { checkConfig as validateConfig } from '../../../src/charm/config-check';
+import { OPTION_NAMES, authProviderOptions, spec } from '../../../src/contract/settings';
 import type { ConfigValue } from '../../../src/juju/types';
 import { GOOGLE_CONFIG, VALID_CONFIG } from './charm-fixture';
 
@@ -15,6 +15,9 @@ g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
 5MY=
 -----END CERTIFICATE-----`;
 
+const OIDC_OPTIONS = authProviderOptions('google').map((key) => spec(key).option!);
+const CANDID_OPTIONS = authProviderOptions('candid').map((key) => spec(key).option!);
+
 function message(config: Record<string, ConfigValue | null>): string {
   const result = validateConfig({ ...VALID_CONFIG, ...config });
   if (result.ok) throw new Error('expected the config to be rejected');
@@ -26,11 +29,11 @@ describe('validateConfig', () => {
     const result = validateConfig(VALID_CONFIG);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.values['log-level']).toBe('info');
-    expect(result.config.values['sentry-sample-rate']).toBe('1');
-    expect(result.config.values['sentry-redact-params']).toBe('false');
-    expect(result.config.supportedWorkflows).toBe('all');
-    expect(result.config.supportedActivities).toBe('all');
+    expect(result.settings.logLevel).toBe('info');
+    expect(result.settings.sentrySampleRate).toBe(1);
+    expect(result.settings.sentryRedactParams).toBe(false);
+    expect(result.settings.supportedWorkflows).toBe('all');
+    expect(result.settings.supportedActivities).toBe('all');
   });
 
   it('names every missing required key of an empty config', () => {
@@ -49,7 +52,7 @@ describe('validateConfig', () => {
     ['[fd00::1]', '[fd00::1]:7233'],
   ])('accepts host %s as %s', (host, normalised) => {
     const result = validateConfig({ ...VALID_CONFIG, host });
-    expect(result.ok && result.config.values.host).toBe(normalised);
+    expect(result.ok && result.settings.host.address).toBe(normalised);
   });
 
   it.each([
@@ -132,8 +135,8 @@ describe('validateConfig', () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.values['log-level']).toBe('debug');
-    expect(result.config.supportedWorkflows).toEqual(['ConsumeEventsWorkflow', 'Other']);
+    expect(result.settings.logLevel).toBe('debug');
+    expect(result.settings.supportedWorkflows).toEqual(['ConsumeEventsWorkflow', 'Other']);
   });
 
   it('accepts a 16-byte encryption key', () => {
@@ -163,6 +166,6 @@ describe('validateConfig', () => {
   });
 
   it('knows every option of the Python charm', () => {
-    expect(Object.keys(CONFIG_OPTIONS)).toHaveLength(32);
+    expect(OPTION_NAMES).toHaveLength(32);
   });
 });

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Payload } from '@temporalio/common';
 import { DefaultPayloadConverter } from '@temporalio/common';
-import { EncryptionCodec } from '../../../src/worker/codec';
-import { decodeEncryptionKey } from '../../../src/workload/encryption-key';
-import { eaxEncrypt } from '../../../src/worker/eax';
+import { EncryptionCodec } from '../../../src/temporal/codec';
+import { decodeEncryptionKey } from '../../../src/temporal/encryption-key';
+import { eaxEncrypt } from '../../../src/temporal/eax';
 
 interface JsonPayload {
   metadata: Record<string, string>;
@@ -26,7 +26,7 @@ const readVectors = (file: string): Vector[] =>
   (JSON.parse(readFileSync(path.join(fixtures, file), 'utf8')) as { vectors: Vector[] }).vectors;
 const hex = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('hex');
 
-// temporal-interop.md §3.4: a json/plain "hello" Payload sealed by PyCryptodome with a fixed nonce.
+// docs/temporal-interop.md §3.4: a json/plain "hello" Payload sealed by PyCryptodome with a fixed nonce.
 const INNER = Buffer.from('0a160a08656e636f64696e67120a6a736f6e2f706c61696e12072268656c6c6f22', 'hex');
 const NONCE = Buffer.from('101112131415161718191a1b1c1d1e1f', 'hex');
 const DOCUMENTED = [
@@ -53,13 +53,18 @@ describe('EAX as PyCryptodome computes it', () => {
   );
 });
 
+/** The codec for a key as the encryption-key setting holds it (standard base64). */
+function codecFor(key: string, nonce?: () => Buffer): EncryptionCodec {
+  return new EncryptionCodec(decodeEncryptionKey(key), nonce);
+}
+
 describe('EncryptionCodec', () => {
   const helloPayload = (): Payload => new DefaultPayloadConverter().toPayload('hello');
 
   it.each(DOCUMENTED)(
     'encodes a Payload to the documented bytes with a fixed nonce ($key)',
     async ({ key, sealed }) => {
-      const codec = new EncryptionCodec(key, () => NONCE);
+      const codec = codecFor(key, () => NONCE);
       const [encrypted] = await codec.encode([helloPayload()]);
       expect(Buffer.from(encrypted!.metadata!.encoding!).toString()).toBe('binary/encrypted');
       expect(Object.keys(encrypted!.metadata!)).toEqual(['encoding']);
@@ -70,7 +75,7 @@ describe('EncryptionCodec', () => {
   it.each(readVectors('temporal-lib-py.json'))(
     'decodes what temporal-lib-py encrypted: $name',
     async (vector) => {
-      const [decoded] = await new EncryptionCodec(vector.key).decode([fromJson(vector.encrypted)]);
+      const [decoded] = await codecFor(vector.key).decode([fromJson(vector.encrypted)]);
       const expected = fromJson(vector.plain);
       expect(hex(decoded!.data)).toBe(hex(expected.data));
       expect(Object.keys(decoded!.metadata!).sort()).toEqual(Object.keys(expected.metadata!).sort());
@@ -81,24 +86,24 @@ describe('EncryptionCodec', () => {
   );
 
   it.each(readVectors('typescript-encoded.json'))('round-trips its own payloads: $name', async (vector) => {
-    const [decoded] = await new EncryptionCodec(vector.key).decode([fromJson(vector.encrypted)]);
+    const [decoded] = await codecFor(vector.key).decode([fromJson(vector.encrypted)]);
     expect(hex(decoded!.data)).toBe(hex(fromJson(vector.plain).data));
   });
 
   it('uses a fresh nonce for every payload', async () => {
-    const codec = new EncryptionCodec(DOCUMENTED[0]!.key);
+    const codec = codecFor(DOCUMENTED[0]!.key);
     const [a, b] = await codec.encode([helloPayload(), helloPayload()]);
     expect(hex(a!.data).slice(0, 32)).not.toBe(hex(b!.data).slice(0, 32));
   });
 
   it('refuses a payload that is not encrypted, loudly', async () => {
-    const codec = new EncryptionCodec(DOCUMENTED[0]!.key);
+    const codec = codecFor(DOCUMENTED[0]!.key);
     await expect(codec.decode([helloPayload()])).rejects.toThrow(/encoding 'json\/plain'.*binary\/encrypted/);
   });
 
   it('refuses a payload sealed with another key', async () => {
-    const [sealed] = await new EncryptionCodec(DOCUMENTED[1]!.key).encode([helloPayload()]);
-    await expect(new EncryptionCodec(DOCUMENTED[0]!.key).decode([sealed!])).rejects.toThrow(
+    const [sealed] = await codecFor(DOCUMENTED[1]!.key).encode([helloPayload()]);
+    await expect(codecFor(DOCUMENTED[0]!.key).decode([sealed!])).rejects.toThrow(
       'incorrect key or message corrupted',
     );
   });
@@ -108,6 +113,6 @@ describe('EncryptionCodec', () => {
     [Buffer.alloc(8).toString('base64'), /16 or 32 bytes.*got 8/],
     [Buffer.alloc(24).toString('base64'), /got 24/],
   ])('rejects the key %s', (key, message) => {
-    expect(() => new EncryptionCodec(key)).toThrow(message);
+    expect(() => codecFor(key)).toThrow(message);
   });
 });

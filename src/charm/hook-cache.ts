@@ -1,13 +1,10 @@
-// Remembers, between hooks, that an input passed its checks, by content digest: a hook
-// whose config and workflows package were checked before loads neither zod nor tar
-// (hooks must start fast). Entries never hold input values, only digests and manifests.
-import { createHash } from 'node:crypto';
+// What this unit remembers between hooks, by content digest, so a hook skips work done
+// before: a workflows package that passed its checks (its manifest; the package is not
+// unpacked again), the application version told to Juju, the layer last applied.
+// Entries never hold input values, only digests and manifests.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-
-export function digest(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
+import { digest } from './digest';
 
 let codeIdentity: string | undefined;
 
@@ -26,14 +23,14 @@ function charmCodeIdentity(): string {
 }
 
 // Small files and synchronous calls: fs/promises alone costs a hook several ms to load.
-export class CheckCache {
+export class HookCache {
   constructor(private readonly dir: string) {}
 
   private entry(kind: string, key: string): string {
     return path.join(this.dir, `${kind}-${digest(`${charmCodeIdentity()}\n${key}`)}.json`);
   }
 
-  async get(kind: string, key: string): Promise<string | null> {
+  get(kind: string, key: string): string | null {
     try {
       return readFileSync(this.entry(kind, key), 'utf8');
     } catch {
@@ -41,7 +38,7 @@ export class CheckCache {
     }
   }
 
-  async put(kind: string, key: string, content: string): Promise<void> {
+  put(kind: string, key: string, content: string): void {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       writeFileSync(this.entry(kind, key), content, { mode: 0o600 });

@@ -1,5 +1,5 @@
 // AES in EAX mode without associated data, exactly as PyCryptodome computes it
-// (temporal-interop.md §3.3): Node's crypto has CMAC building blocks (ECB, CTR)
+// (docs/temporal-interop.md §3.3): Node's crypto has CMAC building blocks (ECB, CTR)
 // but no EAX.
 import { createCipheriv, timingSafeEqual } from 'node:crypto';
 

@@ -1,0 +1,59 @@
+// The `temporal-worker` container as the charm lays it out and the worker finds it.
+// What the worker needs to know of this layout reaches it through settings (settings.ts).
+import * as path from 'node:path';
+
+export const CONTAINER_NAME = 'temporal-worker';
+export const SERVICE_NAME = 'temporal-worker';
+export const LAYER_LABEL = 'temporal-worker';
+
+/** Everything the charm pushes lives under this folder in the workload container. */
+export const WORKER_HOME = '/srv/temporal-worker';
+
+/** Health endpoint on 127.0.0.1 for the Pebble check: 200 when connected and polling, 503 otherwise. */
+export const HEALTH_PORT = 8089;
+export const HEALTH_PATH = '/health';
+/** Prometheus metrics of the Temporal runtime, on the port the Python charm used. */
+export const PROMETHEUS_PORT = 9000;
+
+/** Custom notice the worker records on a status change, so Juju runs the charm (pebble-custom-notice). */
+export const STATUS_NOTICE_KEY = 'canonical.com/temporal-worker-k8s/status';
+
+/** The bundled worker program, at the root of a runtime folder. */
+export const WORKER_ENTRY_FILE = 'worker.js';
+
+export interface ContainerLayout {
+  home: string;
+  /** Parent of the runtime folders, one per runtime content hash. */
+  runtimeRoot: string;
+  /** Parent of the unpacked workflows packages, one per package content hash. */
+  workflowsRoot: string;
+  /**
+   * Secret settings (encryption key, private keys, Sentry DSN, proxies with credentials) and
+   * every env-file value, as one JSON object of environment name → value, mode 0600. Never in the layer.
+   */
+  secretsFile: string;
+  /** Written by the worker on every state change; pulled by the charm to explain the unit status. */
+  statusFile: string;
+  /** The folder of the runtime with this content hash: worker.js and the native Temporal bridge. */
+  runtimeDir(hash: string): string;
+  /** The folder of the unpacked workflows package with this content hash. */
+  workflowsDir(hash: string): string;
+  /** `worker.js` in the runtime folder with this content hash. */
+  workerEntry(runtimeHash: string): string;
+}
+
+/** The layout under `home` (WORKER_HOME in a pod; a temporary folder when a test runs Pebble on the host). */
+export function containerLayout(home: string = WORKER_HOME): ContainerLayout {
+  const runtimeRoot = path.posix.join(home, 'runtime');
+  const workflowsRoot = path.posix.join(home, 'workflows');
+  return {
+    home,
+    runtimeRoot,
+    workflowsRoot,
+    secretsFile: path.posix.join(home, 'secrets.json'),
+    statusFile: path.posix.join(home, 'status.json'),
+    runtimeDir: (hash) => path.posix.join(runtimeRoot, hash),
+    workflowsDir: (hash) => path.posix.join(workflowsRoot, hash),
+    workerEntry: (runtimeHash) => path.posix.join(runtimeRoot, runtimeHash, WORKER_ENTRY_FILE),
+  };
+}

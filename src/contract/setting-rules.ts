@@ -1,0 +1,127 @@
+// How each setting's text is read into its value. A rule reads the text the charm gets
+// from config-get, the worker from its environment and the trigger from a config.yml; it
+// says what is wrong without echoing the value, since several settings hold secrets.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { decodeEncryptionKey } from '../temporal/encryption-key';
+import { parseTemporalHost, type TemporalHost } from '../temporal/host';
+import type { NameSelection } from './workflows-manifest';
+
+export interface Rule<T> {
+  /** What a valid text looks like, as the end of "<option> …" in a blocked status. */
+  expect: string;
+  /** The value of a text that is not empty; throws InvalidSetting when the text does not fit. */
+  read(text: string): T;
+}
+
+/** The text does not fit the rule; `reason` replaces the rule's `expect` when set. */
+export class InvalidSetting extends Error {
+  constructor(readonly reason?: string) {
+    super(reason ?? 'invalid setting');
+  }
+}
+
+function check<T>(expect: string, read: (text: string) => T | undefined): Rule<T> {
+  return {
+    expect,
+    read(text) {
+      const value = read(text);
+      if (value === undefined) throw new InvalidSetting();
+      return value;
+    },
+  };
+}
+
+export const text: Rule<string> = { expect: 'must be text', read: (value) => value };
+
+export const noSpaces = check('must not contain spaces', (value) =>
+  /^\S+$/.test(value) ? value : undefined,
+);
+
+export const LOG_LEVELS = ['info', 'debug', 'warning', 'error', 'critical'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const logLevel = check(`must be one of ${LOG_LEVELS.join(', ')}`, (value) =>
+  LOG_LEVELS.find((level) => level === value.trim().toLowerCase()),
+);
+
+export const temporalHost: Rule<TemporalHost> = check(
+  'must be name[:port] with a port from 1 to 65535',
+  (value) => parseTemporalHost(value.trim()) ?? undefined,
+);
+
+const NAME_LIST = /^\s*[A-Za-z_$][\w$.-]*(\s*,\s*[A-Za-z_$][\w$.-]*)*\s*$/;
+
+export function nameSelection(kind: 'workflow' | 'activity'): Rule<NameSelection> {
+  return check(`must be 'all' or comma-separated ${kind} names`, (value) => {
+    if (value.trim() === 'all') return 'all';
+    if (!NAME_LIST.test(value)) return undefined;
+    return [...new Set(value.split(',').map((name) => name.trim()))];
+  });
+}
+
+export const fileName = check('must be a file name, without a folder', (value) =>
+  value.includes('/') ? undefined : value,
+);
+
+export const aesKey: Rule<Buffer> = check('must be standard base64 of a 16- or 32-byte key', (value) => {
+  try {
+    return decodeEncryptionKey(value.trim());
+  } catch {
+    return undefined;
+  }
+});
+
+export const pemCertificates = check('must hold PEM certificates', (value) => {
+  const blocks = value.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!blocks) return undefined;
+  try {
+    for (const block of blocks) new X509Certificate(block);
+    return value;
+  } catch {
+    return undefined;
+  }
+});
+
+/** A PEM private key; `\n` escapes (as a key pasted from a service-account JSON has them) become newlines. */
+export const pemPrivateKey = check('must be a PEM private key', (value) => {
+  const pem = value.replace(/\\n/g, '\n');
+  try {
+    createPrivateKey(pem);
+    return pem;
+  } catch {
+    return undefined;
+  }
+});
+
+export const httpUrl = check('must be an http(s) URL', (value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+});
+
+export const email = check('must be an email address', (value) =>
+  /^[^@\s]+@[^@\s]+$/.test(value) ? value : undefined,
+);
+
+export const hostList = check('must be a comma-separated list of hosts', (value) =>
+  /\s/.test(value.replace(/,\s+/g, ',')) ? undefined : value,
+);
+
+export const boolean = check('must be true or false', (value) => {
+  const lower = value.trim().toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : undefined;
+});
+
+export const sampleRate = check('must be a number from 0 to 1', (value) => {
+  const rate = Number(value);
+  return value.trim() !== '' && rate >= 0 && rate <= 1 ? rate : undefined;
+});
+
+/** A TCP port; `0` means "off". */
+export const port = check('must be a port number (0 for off)', (value) => {
+  const number = Number(value);
+  return Number.isInteger(number) && number >= 0 && number <= 65535 ? number : undefined;
+});
