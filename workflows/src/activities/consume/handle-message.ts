@@ -59,10 +59,10 @@ export async function handleMessage(message: Message, steps: MessageSteps): Prom
     return skipMessage(message, `undecodable after ${DECODE_ATTEMPTS} attempts: ${event.message}`, steps);
   }
   const record = await DispatchRecord.open(steps.consumer, message, event.message_id, steps.log);
-  const processed = await processWithRecord(event, record, steps);
-  if ('left' in processed) return processed;
-  if ('giveUp' in processed) return skipMessage(message, processed.giveUp, steps, event.message_id);
-  const { outcome } = processed;
+  const result = await processWithRecord(event, record, steps);
+  if ('left' in result) return result;
+  if ('giveUp' in result) return skipMessage(message, result.giveUp, steps, event.message_id);
+  const { outcome } = result;
   await steps.consumer.commitDone(message.partition, message.offset);
   steps.log.info('event processed', {
     message_id: event.message_id,
