@@ -15,7 +15,7 @@ import { readRuntimeFile, type RuntimeFiles } from './charm-files';
 import { digest } from './digest';
 import type { HookCache } from './hook-cache';
 import { planHasLayer } from './layer';
-import type { WorkflowsPackage } from './workflows-package';
+import type { WorkflowsPackage } from './workflows-tarball';
 
 export interface DesiredWorkload {
   layer: Layer;
@@ -58,7 +58,7 @@ async function pushWorkflows(
   let loaded = workflows.loaded;
   if (!loaded) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { loadWorkflowsPackage } = require('./workflows-package') as typeof import('./workflows-package');
+    const { loadWorkflowsPackage } = require('./workflows-tarball') as typeof import('./workflows-tarball');
     const result = await loadWorkflowsPackage(workflows.tarball);
     if (!result.ok)
       throw new Error(`a workflows package that passed its checks no longer loads: ${result.message}`);

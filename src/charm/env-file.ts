@@ -1,12 +1,12 @@
 // The `env-file` resource: dotenv lines for the activities. Parsed with dotenv, plus our
-// strictness: every line is blank, a comment or KEY=VALUE; `TWC_` names are the charm's.
+// strictness: every line is blank, a comment or KEY=VALUE; the settings' names are the charm's.
 // Problems name the line or the variable, never a value.
 import { parse } from 'dotenv';
+import { RESERVED_ENV_PREFIX } from '../contract/settings';
 
 export type EnvFileResult = { ok: true; variables: Record<string, string> } | { ok: false; message: string };
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
-const RESERVED_PREFIX = 'TWC_';
 
 /** Index of the line that closes a quoted value opened on `lines[start]`, or -1. */
 function closingLine(lines: string[], start: number, value: string): number {
@@ -33,11 +33,11 @@ export function parseEnvFile(content: string): EnvFileResult {
     names.push(match[1]!);
     index = end;
   }
-  const reserved = names.filter((name) => name.toUpperCase().startsWith(RESERVED_PREFIX));
+  const reserved = names.filter((name) => name.toUpperCase().startsWith(RESERVED_ENV_PREFIX));
   if (reserved.length > 0) {
     return {
       ok: false,
-      message: `env-file: ${reserved.join(', ')}: names starting with ${RESERVED_PREFIX} are reserved for the charm`,
+      message: `env-file: ${reserved.join(', ')}: names starting with ${RESERVED_ENV_PREFIX} are reserved for the charm`,
     };
   }
   const parsed = parse(content);

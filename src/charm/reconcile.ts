@@ -9,7 +9,7 @@ import { syncContainer, type DesiredWorkload } from './container-sync';
 import { HookCache } from './hook-cache';
 import { readInputs, type CharmInputs } from './inputs';
 import { desiredLayer } from './layer';
-import { WAITING_FOR_PEBBLE, workerUnitStatus, type UnitStatus } from './status';
+import { WAITING_FOR_PEBBLE, workerUnitStatus, type UnitStatus } from './unit-status';
 import { renderWorkerEnvironment, type ModelProxies, type WorkerPorts } from './worker-environment';
 
 export interface CharmContext {

@@ -3,7 +3,7 @@
 import { PebbleChangeError, PebbleConnectionError } from '../pebble/types';
 import { SERVICE_NAME } from '../contract/container';
 import { observeWorker, reconcile, type CharmContext } from './reconcile';
-import { firstLine } from './status';
+import { firstLine } from './unit-status';
 
 export const RESTARTED = 'worker successfully restarted';
 

@@ -3,7 +3,7 @@
 import type { WorkflowsManifest } from '../contract/workflows-manifest';
 import { digest } from './digest';
 import type { HookCache } from './hook-cache';
-import type { WorkflowsPackage } from './workflows-package';
+import type { WorkflowsPackage } from './workflows-tarball';
 
 export interface InspectedWorkflowsPackage {
   manifest: WorkflowsManifest;
@@ -27,7 +27,7 @@ export async function inspectWorkflowsPackage(tarball: Buffer, cache: HookCache)
   }
   // Loaded on demand: tar and zod cost tens of ms at start-up.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadWorkflowsPackage } = require('./workflows-package') as typeof import('./workflows-package');
+  const { loadWorkflowsPackage } = require('./workflows-tarball') as typeof import('./workflows-tarball');
   const result = await loadWorkflowsPackage(tarball);
   if (!result.ok) return result;
   cache.put('workflows', hash, JSON.stringify(result.package.manifest));

@@ -32,6 +32,9 @@ export interface SettingSpec<T = unknown> {
   readers: readonly Reader[];
 }
 
+/** Every setting's variable starts so; the env-file may not use such names. */
+export const RESERVED_ENV_PREFIX = 'TWC_';
+
 const ALL: readonly Reader[] = ['charm', 'worker', 'trigger'];
 const WORKER: readonly Reader[] = ['charm', 'worker'];
 const CHARM: readonly Reader[] = ['charm'];
@@ -51,7 +54,7 @@ function option<const S extends OptionInput>(
     default: '',
     ...input,
     option: name,
-    env: `TWC_${name.toUpperCase().replace(/-/g, '_')}`,
+    env: `${RESERVED_ENV_PREFIX}${name.toUpperCase().replace(/-/g, '_')}`,
   } as S & {
     option: string;
     env: string;

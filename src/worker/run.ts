@@ -5,7 +5,7 @@ import type * as http from 'node:http';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { SETTINGS, type Settings } from '../contract/settings';
-import { errorSummary as describe } from '../error-summary';
+import { errorSummary } from '../error-summary';
 import { tlsOptions } from '../temporal/access';
 import { RenewingAuthorization } from '../temporal/auth/token-source';
 import { tokenSourceFor } from '../temporal/auth/providers';
@@ -16,8 +16,8 @@ import { routeFetchThroughProxies } from './proxy';
 import { loadSecretsFile } from './secrets';
 import { flushSentry, initSentry, sentryActivityInterceptor, sentryWorkflowFailureTap } from './sentry';
 import { loadWorkerSettings } from './settings';
-import { StatusReporter } from './status';
-import { loadWorkflowsPackage } from './workflows-package';
+import { StatusReporter } from './status-reporter';
+import { loadWorkflowsPackage } from './load-workflows';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const WORKER_SDK_VERSION = (require('@temporalio/worker/package.json') as { version: string }).version;
@@ -51,8 +51,8 @@ export async function runWorker(options: RunOptions = {}): Promise<number> {
       pebbleSocket: env.PEBBLE_SOCKET,
       logger: bootLogger,
     });
-    bootLogger.fatal(describe(error));
-    await reporter.set('failed', describe(error));
+    bootLogger.fatal(errorSummary(error));
+    await reporter.set('failed', errorSummary(error));
     return 2;
   }
   const logger = createLogger(config.logLevel);
@@ -127,8 +127,8 @@ class WorkerProcess {
         this.requireModule,
       );
     } catch (error) {
-      logger.fatal({ err: error }, describe(error));
-      await this.status.set('failed', describe(error));
+      logger.fatal({ err: error }, errorSummary(error));
+      await this.status.set('failed', errorSummary(error));
       return 2;
     }
     logger.info(
@@ -179,8 +179,8 @@ class WorkerProcess {
         shutdownForceTime: SHUTDOWN_FORCE_MS,
       });
     } catch (error) {
-      logger.fatal({ err: error }, `cannot create the worker: ${describe(error)}`);
-      await this.status.set('failed', `cannot create the worker: ${describe(error)}`);
+      logger.fatal({ err: error }, `cannot create the worker: ${errorSummary(error)}`);
+      await this.status.set('failed', `cannot create the worker: ${errorSummary(error)}`);
       return 1;
     }
     if (this.stopping) return 0;
@@ -193,8 +193,8 @@ class WorkerProcess {
       logger.info('worker stopped');
       return 0;
     } catch (error) {
-      logger.fatal({ err: error }, `the worker failed: ${describe(error)}`);
-      await this.status.set('failed', `the worker failed: ${describe(error)}`);
+      logger.fatal({ err: error }, `the worker failed: ${errorSummary(error)}`);
+      await this.status.set('failed', `the worker failed: ${errorSummary(error)}`);
       return 1;
     }
   }
@@ -234,7 +234,7 @@ class WorkerProcess {
         return connection;
       } catch (error) {
         this.authorization?.stop();
-        this.connectionError = describe(error);
+        this.connectionError = errorSummary(error);
         await this.report();
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
         logger.warn(
@@ -263,7 +263,7 @@ class WorkerProcess {
       );
       this.connectionError = undefined;
     } catch (error) {
-      this.connectionError = describe(error);
+      this.connectionError = errorSummary(error);
     }
     await this.report();
   }

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { selectNames } from '../../../src/contract/workflows-manifest';
-import { loadWorkflowsPackage, narrowWorkflowBundle } from '../../../src/worker/workflows-package';
+import { loadWorkflowsPackage, narrowWorkflowBundle } from '../../../src/worker/load-workflows';
 
 const manifest = {
   name: 'pkg',

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { HookCache } from '../../../src/charm/hook-cache';
 import { inspectWorkflowsPackage } from '../../../src/charm/workflows-inspect';
-import { loadWorkflowsPackage } from '../../../src/charm/workflows-package';
+import { loadWorkflowsPackage } from '../../../src/charm/workflows-tarball';
 import { MANIFEST, removeTempDirs, tempDir, workflowsTarball } from './charm-fixture';
 
 afterAll(removeTempDirs);

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
-import { StatusReporter } from '../../../src/worker/status';
+import { StatusReporter } from '../../../src/worker/status-reporter';
 import { STATUS_NOTICE_KEY } from '../../../src/contract/container';
 
 describe('StatusReporter', () => {

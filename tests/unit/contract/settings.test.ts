@@ -1,0 +1,157 @@
+// The settings table against everything that repeats it: config.yaml, the
+// config.yml.template operators copy, and the charm → worker hand-over of every setting.
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { checkConfig } from '../../../src/charm/config-check';
+import { renderWorkerEnvironment } from '../../../src/charm/worker-environment';
+import { containerLayout } from '../../../src/contract/container';
+import {
+  OPTION_KEYS,
+  OPTION_NAMES,
+  SETTING_KEYS,
+  spec,
+  type ConfigValue,
+  type Settings,
+} from '../../../src/contract/settings';
+import { loadWorkerSettings } from '../../../src/worker/settings';
+import { PROJECT_ROOT } from '../../harness/tools';
+
+const CA = `-----BEGIN CERTIFICATE-----
+MIIBfjCCASOgAwIBAgIUeEpYmlVp24J6t3fWvU14emCAtaMwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJdGVzdC1yb290MB4XDTI2MTEzMDAyMTM1NFoXDTM2MTEyNzAy
+MTM1NFowFDESMBAGA1UEAwwJdGVzdC1yb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAEKZ088vTRvrN26bhfs5DGW32augiL+cavbKvRyAIN/6OkEtUgc3LXgNoc
+8ilHcIgSJ66MeBPOfL5lgc5E7eOZLqNTMFEwHQYDVR0OBBYEFC9e2uJydDT4wH2V
+P6m5qHIi96e+MB8GA1UdIwQYMBaAFC9e2uJydDT4wH2VP6m5qHIi96e+MA8GA1Ud
+EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAOikNtVaX+y7ISDzZfTLPrp+
+g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
+5MY=
+-----END CERTIFICATE-----`;
+const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+  type: 'pkcs8',
+  format: 'pem',
+}) as string;
+
+/** A valid value of every option other than its default: adding an option means adding one here. */
+const SAMPLES: Record<string, ConfigValue> = {
+  'log-level': 'DEBUG',
+  host: 'temporal.example.com',
+  namespace: 'rocks',
+  queue: 'oci-factory',
+  'supported-workflows': 'ConsumeEventsWorkflow',
+  'supported-activities': 'consume, other',
+  'workflows-file-name': 'oci-factory-workflows-0.0.1.tgz',
+  'encryption-key': Buffer.alloc(32, 7).toString('base64'),
+  'auth-provider': 'google',
+  'tls-root-cas': CA,
+  'candid-url': 'https://candid.example.com',
+  'candid-username': 'rocks-bot',
+  'candid-public-key': 'public',
+  'candid-private-key': 'private',
+  'oidc-auth-type': 'service_account',
+  'oidc-project-id': 'project',
+  'oidc-private-key-id': 'key-id',
+  'oidc-private-key': PRIVATE_KEY,
+  'oidc-client-email': 'worker@project.iam.gserviceaccount.com',
+  'oidc-client-id': '1234',
+  'oidc-auth-uri': 'https://accounts.google.com/o/oauth2/auth',
+  'oidc-token-uri': 'http://127.0.0.1:9/token',
+  'oidc-auth-cert-url': 'https://www.googleapis.com/oauth2/v1/certs',
+  'oidc-client-cert-url': 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
+  'http-proxy': 'http://squid.internal:3128',
+  'https-proxy': 'http://squid.internal:3128',
+  'no-proxy': '.canonical.com, localhost',
+  'sentry-dsn': 'https://key@sentry.example.com/1',
+  'sentry-release': '1.2.3',
+  'sentry-environment': 'staging',
+  'sentry-redact-params': true,
+  'sentry-sample-rate': 0.25,
+};
+
+function checked(config: Record<string, ConfigValue | null>): Settings {
+  const result = checkConfig(config);
+  if (!result.ok) throw new Error(result.message);
+  return result.settings;
+}
+
+/** What the worker reads after the charm rendered `config`: the layer environment plus the secrets file. */
+function handedOver(config: Record<string, ConfigValue | null>) {
+  const rendered = renderWorkerEnvironment({
+    config,
+    envFileVariables: {},
+    modelProxies: { http: '', https: '', no: '' },
+    layout: containerLayout('/srv/temporal-worker'),
+    workflowsHash: 'abc',
+    ports: { health: 8089, prometheus: 9100 },
+  });
+  const secrets = JSON.parse(rendered.secretsFileContent) as Record<string, string>;
+  return { rendered, settings: loadWorkerSettings({ ...rendered.layerEnvironment, ...secrets }) };
+}
+
+describe('the settings table', () => {
+  it('has a sample for every option, and the samples pass the charm’s check', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual([...OPTION_NAMES].sort());
+    expect(checkConfig(SAMPLES)).toMatchObject({ ok: true });
+  });
+
+  it('names every option’s variable TWC_<OPTION> as the Python charm did, and no two settings alike', () => {
+    for (const key of OPTION_KEYS) {
+      expect(spec(key).env).toBe(`TWC_${spec(key).option!.toUpperCase().replace(/-/g, '_')}`);
+    }
+    const names = SETTING_KEYS.map((key) => spec(key).env);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(OPTION_KEYS.filter((key) => spec(key).readers.includes('worker')))(
+    'hands %s from the charm to the worker unchanged',
+    (key) => {
+      const { settings } = handedOver(SAMPLES);
+      expect(settings[key]).toEqual(checked(SAMPLES)[key]);
+    },
+  );
+
+  it.each(OPTION_KEYS.filter((key) => spec(key).readers.includes('worker')))(
+    'hands the default of %s over as the worker’s default',
+    (key) => {
+      const minimal = { host: 'temporal:7233', namespace: 'rocks', queue: 'q' };
+      expect(handedOver(minimal).settings[key]).toEqual(checked(minimal)[key]);
+    },
+  );
+
+  it('hands over where the charm put things and the ports it chose', () => {
+    expect(handedOver(SAMPLES).settings).toMatchObject({
+      secretsFile: '/srv/temporal-worker/secrets.json',
+      statusFile: '/srv/temporal-worker/status.json',
+      workflowsDir: '/srv/temporal-worker/workflows/abc',
+      healthPort: 8089,
+      prometheusPort: 9100,
+    });
+  });
+
+  it('keeps every secret option out of the layer', () => {
+    const { rendered } = handedOver(SAMPLES);
+    const layer = JSON.stringify(rendered.layerEnvironment);
+    for (const key of OPTION_KEYS.filter((k) => spec(k).secret)) {
+      expect(rendered.layerEnvironment[spec(key).env]).toBeUndefined();
+      expect(layer).not.toContain(String(SAMPLES[spec(key).option!]).slice(0, 24));
+    }
+  });
+});
+
+describe('config.yml.template', () => {
+  const template = parse(readFileSync(path.join(PROJECT_ROOT, 'config.yml.template'), 'utf8')) as Record<
+    string,
+    Record<string, ConfigValue>
+  >;
+  const options = template['temporal-worker-k8s']!;
+
+  it('sets only options the table defines', () => {
+    for (const name of Object.keys(options)) expect(OPTION_NAMES).toContain(name);
+  });
+
+  it('passes the charm’s check as it stands, with the table’s types', () => {
+    expect(checkConfig(options)).toMatchObject({ ok: true });
+  });
+});
