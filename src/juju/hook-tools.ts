@@ -139,7 +139,7 @@ export class HookTools implements Juju {
   }
 
   async stateGet(): Promise<Record<string, string>> {
-    // Juju 4 prints null for empty state, Juju 3 `{}` (contract §7.8).
+    // Juju 4 prints null for empty state, Juju 3 `{}` (docs/juju-pebble-contract.md §7.8).
     return (await this.runJson<Record<string, string> | null>('state-get', ['--format=json'])) ?? {};
   }
 

@@ -1,4 +1,4 @@
-// A typed client of Pebble's HTTP API over its unix socket (contract §4), in the
+// A typed client of Pebble's HTTP API over its unix socket (docs/juju-pebble-contract.md §4), in the
 // manner of ops.pebble.Client: one request helper that parses the response envelope
 // and maps failures to PebbleConnectionError / PebbleAPIError / PebbleChangeError.
 import * as http from 'node:http';

@@ -1,4 +1,4 @@
-// multipart/form-data as Pebble's files API speaks it (contract §4.5): we encode the
+// multipart/form-data as Pebble's files API speaks it (docs/juju-pebble-contract.md §4.5): we encode the
 // write request (a JSON `request` part, then one `files` part per file) and decode the
 // read response (`files` parts, then a JSON `response` part).
 import { randomBytes } from 'node:crypto';
