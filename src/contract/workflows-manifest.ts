@@ -1,22 +1,12 @@
 // `manifest.json` at the root of a workflows package (the `workflows-file` resource): what
 // the package holds. The charm checks it before pushing the package; the worker loads by it.
-// The format is documented in docs/architecture.md ("The workflows package").
+// The package's build writes it (workflows/scripts/build.mjs); its type lives there.
 import * as z from 'zod/mini';
+import type { WorkflowsManifest } from '../../workflows/scripts/package-types';
+
+export type { WorkflowsManifest };
 
 export const MANIFEST_FILE = 'manifest.json';
-
-export interface WorkflowsManifest {
-  name: string;
-  version: string;
-  /** Temporal TypeScript SDK version the workflow bundle was built with; must equal the worker's. */
-  temporalSdkVersion: string;
-  /** Path, relative to the package root, of the prebuilt workflow bundle (`bundleWorkflowCode` output). */
-  workflowBundle: string;
-  /** Path, relative to the package root, of the CommonJS module exporting the activities. */
-  activities: string;
-  workflowNames: string[];
-  activityNames: string[];
-}
 
 const NAMES = z.array(z.string().check(z.minLength(1)));
 const MANIFEST = z.object({
@@ -27,7 +17,7 @@ const MANIFEST = z.object({
   activities: z.string().check(z.minLength(1)),
   workflowNames: NAMES,
   activityNames: NAMES,
-});
+}) satisfies z.ZodMiniType<WorkflowsManifest>;
 
 /** The manifest in `text`; throws naming what is wrong with it. */
 export function parseManifest(text: string): WorkflowsManifest {

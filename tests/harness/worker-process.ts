@@ -16,7 +16,7 @@ import {
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WorkerStatus } from '../../src/contract/worker-status';
-import { freePort } from './ports';
+import { freePort } from '../../workflows/tests/harness/ports';
 import { PROJECT_ROOT, distFile } from './tools';
 
 const SAMPLE_SOURCES = path.join(PROJECT_ROOT, 'tests', 'fixtures', 'sample-workflows');

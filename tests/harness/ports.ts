@@ -1,1 +1,0 @@
-export * from '../../workflows/tests/harness/ports';
