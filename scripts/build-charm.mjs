@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles the charm (src/charm/main.ts) into one executable file, dist/charm.js, so a
 // hook loads one file instead of resolving node_modules: hooks must start fast.
 import * as esbuild from 'esbuild';

@@ -1,33 +1,36 @@
+// @ts-check
 // Builds the worker runtime the charm pushes into the workload container:
 //   dist/worker/worker.js                  src/worker/main.ts, bundled (CommonJS, node20)
 //   dist/worker/workflow-worker-thread.js  the SDK's workflow thread, which it loads by path
 //   dist/worker/node_modules/              real packages shared with the workflows package's
 //                                          activities (@temporalio/activity, @temporalio/common
 //                                          and their runtime dependencies) and the native bridge
-//                                          for Linux x86_64/aarch64 only
+//                                          for the Linux architectures of src/platforms.json only
 // Webpack is left out: the worker runs prebuilt workflow bundles only.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PLATFORMS } from './platforms.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist', 'worker');
-const NATIVE_TARGETS = ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnu'];
+const NATIVE_TARGETS = Object.values(PLATFORMS.architectures).map((arch) => arch.temporalBridgeTarget);
 
 /** Packages the worker loads at run time from node_modules instead of its bundle. */
 const SHIPPED = ['@temporalio/core-bridge', '@temporalio/activity', '@temporalio/common'];
-/** Declared dependencies that are never required at run time. */
+/** Declared dependencies that are never required at run time. @type {Record<string, string[]>} */
 const UNUSED_DEPENDENCIES = {
   '@temporalio/activity': ['@temporalio/client'],
   '@grpc/proto-loader': ['yargs'],
 };
 
+/** @param {string} file @returns {{ dependencies?: Record<string, string> }} */
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-/** Node's lookup: `<dir>/node_modules/<name>`, then each parent folder. */
+/** Node's lookup: `<dir>/node_modules/<name>`, then each parent folder. @param {string} name @param {string} fromDir */
 function findPackage(name, fromDir) {
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', name);
@@ -39,6 +42,9 @@ function findPackage(name, fromDir) {
 /**
  * Run-time files only: no type declarations, source maps or nested installs, and
  * no TypeScript sources of the SDK packages (they run from lib/; others may run from src/).
+ * @param {string} name
+ * @param {string} packageRoot
+ * @returns {(source: string) => boolean}
  */
 function keeper(name, packageRoot) {
   const sdkPackage = name.startsWith('@temporalio/');
@@ -52,6 +58,7 @@ function keeper(name, packageRoot) {
   };
 }
 
+/** @param {string} name @param {string} from @param {string} to */
 function copyPackage(name, from, to) {
   if (name === '@temporalio/core-bridge') {
     mkdirSync(to, { recursive: true });
@@ -73,8 +80,8 @@ function shipPackages() {
   const placed = new Map(); // destination dir → source dir
   const names = new Set();
   const queue = SHIPPED.map((name) => ({ name, fromDir: ROOT, destModules: modules }));
-  while (queue.length > 0) {
-    const { name, fromDir, destModules } = queue.shift();
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const { name, fromDir, destModules } = next;
     const source = findPackage(name, fromDir);
     let dest = path.join(modules, name);
     if (placed.has(dest) && placed.get(dest) !== source) dest = path.join(destModules, name);
@@ -91,7 +98,7 @@ function shipPackages() {
   return [...names];
 }
 
-/** The SDK's bundler pulls in webpack at load time; the worker never bundles. */
+/** The SDK's bundler pulls in webpack at load time; the worker never bundles. @type {esbuild.Plugin} */
 const noBundlerPlugin = {
   name: 'no-workflow-bundler',
   setup(build) {
@@ -116,6 +123,7 @@ const noBundlerPlugin = {
  * Dependencies the worker needs only with some settings (Sentry, Google auth,
  * proxies): each is bundled on its own under lazy/ and required from there, so
  * the worker does not parse them at every start.
+ * @type {Record<string, string>}
  */
 const LAZY_MODULES = {
   '@sentry/node': 'sentry-node.js',
@@ -123,6 +131,7 @@ const LAZY_MODULES = {
   undici: 'undici.js',
 };
 
+/** @type {esbuild.Plugin} */
 const lazyModulesPlugin = {
   name: 'lazy-modules',
   setup(build) {
@@ -135,6 +144,7 @@ const lazyModulesPlugin = {
   },
 };
 
+/** @param {string} target @returns {number} */
 function sizeOf(target) {
   const stat = statSync(target);
   if (!stat.isDirectory()) return stat.size;
@@ -193,7 +203,7 @@ export async function buildWorker() {
   // source-map (the SDK reads the workflow bundle's source map) loads this by path.
   const sourceMap = findPackage('source-map', findPackage('@temporalio/worker', ROOT));
   cpSync(path.join(sourceMap, 'lib', 'mappings.wasm'), path.join(OUT, 'mappings.wasm'));
-  const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const megabytes = (/** @type {number} */ bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   console.log(
     `built dist/worker: ${megabytes(sizeOf(OUT))} (worker.js ${megabytes(sizeOf(path.join(OUT, 'worker.js')))}, ` +
       `node_modules ${megabytes(sizeOf(path.join(OUT, 'node_modules')))}: ${shipped.length} packages)`,

