@@ -15,6 +15,7 @@ import { readStateFile, updateStateFile, writeStateFile } from './juju-simulator
 import {
   clone,
   closeHookContext,
+  newRelation,
   newUnitState,
   openHookContext,
   type ActionResult,
@@ -166,13 +167,7 @@ export class FakeJujuModel {
     return this.update((state) => {
       const ids = Object.keys(state.relations).map((key) => Number(key.split(':').pop()));
       const relationId = `${endpoint}:${ids.length ? Math.max(...ids) + 1 : 0}`;
-      state.relations[relationId] = {
-        remoteApp,
-        remoteUnits: data.remoteUnits ?? {},
-        remoteAppData: data.remoteAppData ?? {},
-        localUnit: data.localUnit ?? {},
-        localApp: data.localApp ?? {},
-      };
+      state.relations[relationId] = newRelation(remoteApp, data);
       return relationId;
     });
   }

@@ -32,6 +32,20 @@ export interface RelationState {
   localApp: Record<string, string>;
 }
 
+/** A relation to `remoteApp`, with no settings unless given. */
+export function newRelation(
+  remoteApp: string,
+  data: Partial<Omit<RelationState, 'remoteApp'>> = {},
+): RelationState {
+  return {
+    remoteApp,
+    remoteUnits: data.remoteUnits ?? {},
+    remoteAppData: data.remoteAppData ?? {},
+    localUnit: data.localUnit ?? {},
+    localApp: data.localApp ?? {},
+  };
+}
+
 /** What an action has done so far (action-set, action-fail, action-log). */
 export interface ActionContext {
   name: string;

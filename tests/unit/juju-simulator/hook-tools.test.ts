@@ -3,6 +3,7 @@
 import { runHookTool, type ToolRequest } from '../../harness/juju-simulator/hook-tools';
 import {
   closeHookContext,
+  newRelation,
   newUnitState,
   openHookContext,
   type UnitState,
@@ -58,13 +59,7 @@ describe('simulated hook tools', () => {
 
   it('keeps state-set, relation-set and open-port pending until the hook exits 0', () => {
     state.context = null;
-    state.relations['peer:0'] = {
-      remoteApp: 'app',
-      remoteUnits: {},
-      remoteAppData: {},
-      localUnit: {},
-      localApp: {},
-    };
+    state.relations['peer:0'] = newRelation('app');
     for (const exitCode of [1, 0]) {
       openHookContext(state, { id: 'ctx', hookName: 'config-changed' });
       call('state-set', ['a=1']);
@@ -80,13 +75,7 @@ describe('simulated hook tools', () => {
   });
 
   it('reads --file - from stdin only when given, and refuses app relation data from a non-leader', () => {
-    state.relations['peer:0'] = {
-      remoteApp: 'app',
-      remoteUnits: {},
-      remoteAppData: {},
-      localUnit: {},
-      localApp: {},
-    };
+    state.relations['peer:0'] = newRelation('app');
     expect(call('state-set', ['--file', '-'], { readStdin: () => '{"x":"1"}' })).toMatchObject({
       exitCode: 0,
     });
