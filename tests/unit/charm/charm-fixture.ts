@@ -1,6 +1,5 @@
 // A charm directory with a worker runtime and a bundled workflows package, plus the
 // in-memory Juju and Pebble, for state-transition tests of the reconcile.
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +9,7 @@ import type { ConfigValue } from '../../../src/juju/types';
 import { containerLayout } from '../../../src/contract/container';
 import type { WorkflowsManifest } from '../../../src/contract/workflows-manifest';
 import { FakeJuju, FakePebble } from '../../harness/fakes';
+import { TEST_PRIVATE_KEY } from '../../harness/test-credentials';
 
 export const WORKER_HOME = '/srv/temporal-worker';
 
@@ -19,17 +19,12 @@ export const VALID_CONFIG: Record<string, ConfigValue> = {
   queue: 'oci-factory',
 };
 
-const RSA_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-}) as string;
-
 export const GOOGLE_CONFIG: Record<string, ConfigValue> = {
   'auth-provider': 'google',
   'oidc-auth-type': 'service_account',
   'oidc-project-id': 'project',
   'oidc-private-key-id': 'key-id',
-  'oidc-private-key': RSA_KEY,
+  'oidc-private-key': TEST_PRIVATE_KEY,
   'oidc-client-email': 'worker@project.iam.gserviceaccount.com',
   'oidc-client-id': '1234',
   'oidc-auth-uri': 'https://accounts.google.com/o/oauth2/auth',

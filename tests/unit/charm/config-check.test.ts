@@ -1,19 +1,8 @@
 import { checkConfig as validateConfig } from '../../../src/charm/config-check';
 import { OPTION_NAMES, authProviderOptions, spec } from '../../../src/contract/settings';
 import type { ConfigValue } from '../../../src/juju/types';
+import { TEST_CA } from '../../harness/test-credentials';
 import { GOOGLE_CONFIG, VALID_CONFIG } from './charm-fixture';
-
-const TEST_CA = `-----BEGIN CERTIFICATE-----
-MIIBfjCCASOgAwIBAgIUeEpYmlVp24J6t3fWvU14emCAtaMwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJdGVzdC1yb290MB4XDTI2MTEzMDAyMTM1NFoXDTM2MTEyNzAy
-MTM1NFowFDESMBAGA1UEAwwJdGVzdC1yb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D
-AQcDQgAEKZ088vTRvrN26bhfs5DGW32augiL+cavbKvRyAIN/6OkEtUgc3LXgNoc
-8ilHcIgSJ66MeBPOfL5lgc5E7eOZLqNTMFEwHQYDVR0OBBYEFC9e2uJydDT4wH2V
-P6m5qHIi96e+MB8GA1UdIwQYMBaAFC9e2uJydDT4wH2VP6m5qHIi96e+MA8GA1Ud
-EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAOikNtVaX+y7ISDzZfTLPrp+
-g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
-5MY=
------END CERTIFICATE-----`;
 
 const OIDC_OPTIONS = authProviderOptions('google').map((key) => spec(key).option!);
 const CANDID_OPTIONS = authProviderOptions('candid').map((key) => spec(key).option!);

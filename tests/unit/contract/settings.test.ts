@@ -1,6 +1,5 @@
 // The settings table against everything that repeats it: config.yaml, the
 // config.yml.template operators copy, and the charm → worker hand-over of every setting.
-import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -16,23 +15,8 @@ import {
   type Settings,
 } from '../../../src/contract/settings';
 import { loadWorkerSettings } from '../../../src/worker/settings';
+import { TEST_CA as CA, TEST_PRIVATE_KEY as PRIVATE_KEY } from '../../harness/test-credentials';
 import { PROJECT_ROOT } from '../../harness/tools';
-
-const CA = `-----BEGIN CERTIFICATE-----
-MIIBfjCCASOgAwIBAgIUeEpYmlVp24J6t3fWvU14emCAtaMwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJdGVzdC1yb290MB4XDTI2MTEzMDAyMTM1NFoXDTM2MTEyNzAy
-MTM1NFowFDESMBAGA1UEAwwJdGVzdC1yb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D
-AQcDQgAEKZ088vTRvrN26bhfs5DGW32augiL+cavbKvRyAIN/6OkEtUgc3LXgNoc
-8ilHcIgSJ66MeBPOfL5lgc5E7eOZLqNTMFEwHQYDVR0OBBYEFC9e2uJydDT4wH2V
-P6m5qHIi96e+MB8GA1UdIwQYMBaAFC9e2uJydDT4wH2VP6m5qHIi96e+MA8GA1Ud
-EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAOikNtVaX+y7ISDzZfTLPrp+
-g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
-5MY=
------END CERTIFICATE-----`;
-const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-}) as string;
 
 /** A valid value of every option other than its default: adding an option means adding one here. */
 const SAMPLES: Record<string, ConfigValue> = {

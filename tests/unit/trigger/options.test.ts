@@ -1,26 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
 import * as path from 'node:path';
 import { OPTION_NAMES } from '../../../src/contract/settings';
 import { CLIENT_OPTION_KEYS, parseConfigFile } from '../../../src/trigger/config-file';
 import { UsageError, resolveTriggerOptions, type ReadFile } from '../../../src/trigger/options';
+import { TEST_CA, TEST_PRIVATE_KEY as PRIVATE_KEY } from '../../harness/test-credentials';
 import { PROJECT_ROOT } from '../../harness/tools';
 
-const CA_PEM = `-----BEGIN CERTIFICATE-----
-MIIBfjCCASOgAwIBAgIUeEpYmlVp24J6t3fWvU14emCAtaMwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJdGVzdC1yb290MB4XDTI2MTEzMDAyMTM1NFoXDTM2MTEyNzAy
-MTM1NFowFDESMBAGA1UEAwwJdGVzdC1yb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D
-AQcDQgAEKZ088vTRvrN26bhfs5DGW32augiL+cavbKvRyAIN/6OkEtUgc3LXgNoc
-8ilHcIgSJ66MeBPOfL5lgc5E7eOZLqNTMFEwHQYDVR0OBBYEFC9e2uJydDT4wH2V
-P6m5qHIi96e+MB8GA1UdIwQYMBaAFC9e2uJydDT4wH2VP6m5qHIi96e+MA8GA1Ud
-EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAOikNtVaX+y7ISDzZfTLPrp+
-g8i+lcrF6gmf+WH4hwVaAiEAl9P3JmPEyt1cQ7YIAbjt5W76NZ8lPBAmEsZxRi0P
-5MY=
------END CERTIFICATE-----
-`;
-const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-}) as string;
+const CA_PEM = `${TEST_CA}\n`;
+
 /** A piece of the key's body: never in a message. */
 const KEY_SECRET_PART = PRIVATE_KEY.split('\n')[2]!;
 const KEY_32 = 'HLCeMJLLiyLrUOukdThNgRfyraIXZk918rtp5VX/uwI=';

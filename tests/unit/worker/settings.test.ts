@@ -1,12 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { SETTINGS } from '../../../src/contract/settings';
 import { loadWorkerSettings } from '../../../src/worker/settings';
+import { TEST_PRIVATE_KEY as PRIVATE_KEY } from '../../harness/test-credentials';
 
 const base = { TWC_HOST: 'temporal.example.com:7233', TWC_NAMESPACE: 'rocks', TWC_QUEUE: 'oci-factory' };
-const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-}) as string;
 
 describe('the worker reads host', () => {
   it.each([
