@@ -172,7 +172,9 @@ export class HookTools implements Juju {
     try {
       return JSON.parse(stdout) as T;
     } catch {
-      throw new Error(`${tool} printed output that is not JSON: ${stdout.slice(0, 200)}`);
+      // Never the output itself: config-get, action-get, state-get and relation-get print
+      // config values and secrets, and this message ends up in juju-log (SECURITY.md).
+      throw new Error(`${tool} printed ${stdout.length} characters that are not JSON`);
     }
   }
 }

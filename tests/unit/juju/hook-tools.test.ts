@@ -236,3 +236,18 @@ describe('HookTools', () => {
     });
   });
 });
+
+describe('HookTools errors', () => {
+  const SECRET = 'encryption-key: c2VjcmV0LXZhbHVlLW5ldmVyLWVjaG9lZA==';
+
+  it.each(['configGet', 'actionGet', 'stateGet'] as const)(
+    '%s never echoes output that is not JSON',
+    async (method) => {
+      const juju = new HookTools(async () => ({ exitCode: 0, stdout: `${SECRET}\n`, stderr: '' }));
+      const error = (await juju[method]().catch((caught: unknown) => caught)) as Error;
+      expect(error.message).toMatch(/printed \d+ characters that are not JSON$/);
+      expect(error.message).not.toContain('c2VjcmV0');
+      expect(error.stack).not.toContain('c2VjcmV0');
+    },
+  );
+});
