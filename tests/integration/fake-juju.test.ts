@@ -226,6 +226,39 @@ describe.each(TRANSPORTS)('FakeJujuModel dispatching a charm, hook tools through
     expect(readFileSync(late, 'utf8')).toMatch(/^ERROR .*hook context[\s\S]*exit 1/);
   });
 
+  it("passes a tool's stdout, stderr, exit code and stdin through exactly", async () => {
+    model.attachResource('env-file', path.join(charmDir, 'config.yaml'));
+    const env = model.beginHook('hooks/config-changed');
+    const call = (tool: string, args: string[], input?: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(path.join(model.binDir, tool), args, { env }, (_error, stdout, stderr) =>
+          resolve({ status: child.exitCode, stdout, stderr }),
+        );
+        child.stdin!.end(input ?? '');
+      });
+
+    await expect(call('resource-get', ['env-file'])).resolves.toEqual({
+      status: 0,
+      stdout: path.join(charmDir, 'config.yaml'),
+      stderr: '',
+    });
+    await expect(call('config-get', ['--all'])).resolves.toEqual({
+      status: 0,
+      stdout: `${JSON.stringify(model.config(), null, 2)}\n`,
+      stderr: '',
+    });
+    await expect(call('status-set', ['bogus', '--', ' \\ two\nlines '])).resolves.toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'ERROR invalid status "bogus", expected one of [maintenance blocked waiting active]\n',
+    });
+    await expect(call('state-set', ['--file', '-'], JSON.stringify({ k: ' \\ v ' }))).resolves.toMatchObject({
+      status: 0,
+    });
+    await expect(call('state-get', ['k'])).resolves.toMatchObject({ stdout: ' \\ v \n' });
+    model.endHook(0);
+  });
+
   it('rejects hook tools called after the hook ended', async () => {
     const env = model.beginHook('hooks/update-status');
     model.endHook(0);
