@@ -3,6 +3,7 @@
 // rendered from the settings table.
 import { OPTION_KEYS, SETTINGS, settingText, spec, type ConfigValue } from '../contract/settings';
 import type { ContainerLayout } from '../contract/container';
+import { normalizeProxyUrl, proxyHasCredentials } from '../contract/setting-rules';
 import { digest } from './digest';
 
 /** Proxy settings of the model (`JUJU_CHARM_HTTP_PROXY` …), used when the config leaves them empty. */
@@ -35,15 +36,6 @@ export interface WorkerEnvironment {
   secretsHash: string;
 }
 
-function carriesCredentials(proxy: string): boolean {
-  try {
-    const url = new URL(proxy);
-    return url.username !== '' || url.password !== '';
-  } catch {
-    return proxy.includes('@');
-  }
-}
-
 export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEnvironment {
   const { config, modelProxies, layout } = input;
   const layerEnvironment: Record<string, string> = {};
@@ -62,10 +54,12 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
     { key: 'noProxy', variable: 'NO_PROXY', fallback: modelProxies.no },
   ] as const;
   for (const { key, variable, fallback } of proxies) {
-    const value = text(key) || fallback;
-    if (value === '') continue;
-    // A proxy URL with a password is a secret: it and the option it came from leave the layer.
-    const target = carriesCredentials(value) ? secrets : layerEnvironment;
+    const given = text(key) || fallback;
+    if (given.trim() === '') continue;
+    // `user:pw@squid:3128` means http://; a URL with a user or password is a secret: it and
+    // the option it came from leave the layer (SECURITY.md, item 1).
+    const value = variable === 'NO_PROXY' ? given : normalizeProxyUrl(given);
+    const target = variable !== 'NO_PROXY' && proxyHasCredentials(value) ? secrets : layerEnvironment;
     if (target === secrets) {
       delete layerEnvironment[spec(key).env];
       secrets[spec(key).env] = text(key);

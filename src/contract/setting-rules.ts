@@ -102,6 +102,38 @@ export const httpUrl = check('must be an http(s) URL', (value) => {
   }
 });
 
+/**
+ * A proxy URL as operators write it: `http://user:pw@squid:3128`, or with no scheme
+ * (`squid:3128`, `user:pw@squid:3128`), which curl and Juju users mean as `http://`.
+ * `new URL` reads a scheme-less `user:pw@host` as the scheme `user:` (SECURITY.md, item 1).
+ */
+export function normalizeProxyUrl(value: string): string {
+  const trimmed = value.trim();
+  return trimmed === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+}
+
+/** Whether a proxy URL (normalized or not) carries a user name or password; unparseable with an `@` counts. */
+export function proxyHasCredentials(value: string): boolean {
+  try {
+    const url = new URL(normalizeProxyUrl(value));
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return value.includes('@');
+  }
+}
+
+export const proxyUrl = check('must be an http(s) URL, or host:port (http:// assumed)', (value) => {
+  const normalized = normalizeProxyUrl(value);
+  try {
+    const url = new URL(normalized);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+      ? normalized
+      : undefined;
+  } catch {
+    return undefined;
+  }
+});
+
 export const email = check('must be an email address', (value) =>
   /^[^@\s]+@[^@\s]+$/.test(value) ? value : undefined,
 );

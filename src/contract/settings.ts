@@ -141,8 +141,8 @@ export const SETTINGS = {
     readers: ALL,
   }),
   // The charm renders these as HTTP_PROXY/http_proxy etc., which the worker reads (worker-environment.ts).
-  httpProxy: option('http-proxy', { rule: rules.httpUrl, readers: CHARM }),
-  httpsProxy: option('https-proxy', { rule: rules.httpUrl, readers: CHARM }),
+  httpProxy: option('http-proxy', { rule: rules.proxyUrl, readers: CHARM }),
+  httpsProxy: option('https-proxy', { rule: rules.proxyUrl, readers: CHARM }),
   noProxy: option('no-proxy', { rule: rules.hostList, readers: CHARM }),
   sentryDsn: option('sentry-dsn', { rule: rules.httpUrl, secret: true, readers: WORKER }),
   sentryRelease: option('sentry-release', { rule: rules.text, readers: WORKER }),

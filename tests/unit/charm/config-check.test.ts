@@ -87,8 +87,10 @@ describe('validateConfig', () => {
     ['oidc-token-uri', 'ftp://token', 'oidc-token-uri must be an http(s) URL'],
     ['oidc-auth-cert-url', 'certs', 'oidc-auth-cert-url must be an http(s) URL'],
     ['oidc-client-cert-url', 'certs', 'oidc-client-cert-url must be an http(s) URL'],
-    ['http-proxy', 'proxy:3128', 'http-proxy must be an http(s) URL'],
-    ['https-proxy', 'squid', 'https-proxy must be an http(s) URL'],
+    // A value without a scheme means http:// (issue 10, item 1): `proxy:3128` is valid now.
+    ['http-proxy', 'ftp://proxy:3128', 'http-proxy must be an http(s) URL, or host:port (http:// assumed)'],
+    ['https-proxy', 'https://:3128', 'https-proxy must be an http(s) URL, or host:port (http:// assumed)'],
+    ['https-proxy', 'squid proxy:3128', 'https-proxy must be an http(s) URL, or host:port (http:// assumed)'],
     ['no-proxy', 'a b', 'no-proxy must be a comma-separated list of hosts'],
     ['sentry-dsn', 'dsn-secret-value', 'sentry-dsn must be an http(s) URL'],
     ['sentry-redact-params', 'yes', 'sentry-redact-params must be true or false'],

@@ -478,6 +478,38 @@ describe('proxies', () => {
     });
   });
 
+  it.each([
+    ['config', 'user:s3cret@squid.internal:3128'],
+    ['config', 'http://user:s3cret@squid.internal:3128'],
+    ['config', 'HTTP://user:s3cret@squid.internal:3128/'],
+    ['config', 'user:p%40s3cret@squid.internal'],
+    ['model', 'user:s3cret@squid.internal:3128'],
+    ['model', ' user:s3cret@[fd00::1]:3128 '],
+  ])('keep a %s proxy with credentials out of the layer, written %j', async (source, proxy) => {
+    const u =
+      source === 'config'
+        ? unit({ config: { ...VALID_CONFIG, 'http-proxy': proxy, 'https-proxy': proxy } })
+        : unit({ modelProxies: { http: proxy, https: proxy, no: '' } });
+    await reconcile(u.context);
+    expect(u.juju.status?.status).not.toBe('blocked');
+    const everything = JSON.stringify([u.pebble.plan, u.juju.logs, u.juju.statusHistory]);
+    expect(everything).not.toContain('s3cret');
+    expect(everything).not.toContain('user');
+    const secrets = JSON.parse(u.pebble.fileText(`${WORKER_HOME}/secrets.json`)!) as Record<string, string>;
+    for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy']) {
+      expect(secrets[name]).toMatch(/^http:\/\/user:/i);
+    }
+  });
+
+  it('read a value without a scheme as http://', async () => {
+    const u = unit({ config: { ...VALID_CONFIG, 'http-proxy': 'squid.internal:3128' } });
+    await reconcile(u.context);
+    expect(service(u).environment).toMatchObject({
+      HTTP_PROXY: 'http://squid.internal:3128',
+      http_proxy: 'http://squid.internal:3128',
+    });
+  });
+
   it('are left out when neither config nor model sets them', async () => {
     const u = unit();
     await reconcile(u.context);
