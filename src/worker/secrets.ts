@@ -19,6 +19,8 @@ export function loadSecretsFile(file: string | undefined, env: NodeJS.ProcessEnv
   for (const [name, value] of Object.entries(parsed)) {
     if (typeof value !== 'string')
       throw new Error(`the secrets file ${file} holds a non-string value for ${name}`);
+    // A NUL would silently cut the value short in every process the worker starts.
+    if (value.includes('\0')) throw new Error(`the secrets file ${file} holds a NUL byte in ${name}`);
     env[name] = value;
     count++;
   }

@@ -50,3 +50,55 @@ describe('parseEnvFile', () => {
     });
   });
 });
+
+describe('parseEnvFile refuses what would change the runtime', () => {
+  it.each([
+    'NODE_OPTIONS=--require /tmp/x.js',
+    'NODE_TLS_REJECT_UNAUTHORIZED=0',
+    'NODE_EXTRA_CA_CERTS=/tmp/ca.pem',
+    'LD_PRELOAD=/tmp/x.so',
+    'LD_LIBRARY_PATH=/tmp',
+    'GLIBC_TUNABLES=glibc.malloc.mxfast=0',
+    'PEBBLE_SOCKET=/tmp/other.socket',
+    'PEBBLE=/tmp',
+    'HTTP_PROXY=http://evil:3128',
+    'https_proxy=http://evil:3128',
+    'no_proxy=*',
+    'ALL_PROXY=socks5://evil',
+    'PATH=/tmp',
+    'SSL_CERT_FILE=/tmp/ca.pem',
+    'OPENSSL_CONF=/tmp/openssl.cnf',
+    'UV_THREADPOOL_SIZE=1',
+    'SENTRY_DSN=https://key@evil/1',
+    'TEMPORAL_ADDRESS=evil:7233',
+    'export TEMPORAL_API_KEY=x',
+  ])('refuses %s, naming the line and the name, never the value', (line) => {
+    const result = parseEnvFile(`GITHUB_TOKEN=ok\n# comment\n${line}\n`);
+    const name = /^(?:export )?([A-Za-z_]+)=/.exec(line)![1]!;
+    expect(result).toEqual({
+      ok: false,
+      message: expect.stringMatching(new RegExp(`^env-file: line 3: ${name} is refused: `)),
+    });
+    if (!result.ok) expect(result.message).not.toContain(line.split('=')[1]!);
+  });
+
+  it('keeps TEMPORAL_WEB_URL, the package’s own variable', () => {
+    expect(parseEnvFile('TEMPORAL_WEB_URL=http://temporal-ui:8080\n')).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['a NUL', 'GITHUB_TOKEN=ghp_abc\u0000def'],
+    ['an escape', 'MATTERMOST_TOKEN=a\u001b[2Jb'],
+    ['a DEL', 'OS_PASSWORD=a\u007fb'],
+    ['a NUL in a comment', '# a\u0000b'],
+  ])('refuses %s, naming the line', (_what, line) => {
+    expect(parseEnvFile(`A=1\n${line}\n`)).toEqual({
+      ok: false,
+      message: 'env-file: line 2 holds a control character',
+    });
+  });
+
+  it('accepts tabs and CRLF line ends', () => {
+    expect(parseEnvFile('A=one\ttwo\r\nB=2\r\n')).toEqual({ ok: true, variables: { A: 'one\ttwo', B: '2' } });
+  });
+});

@@ -28,4 +28,10 @@ describe('loadSecretsFile', () => {
     expect(() => loadSecretsFile(file, {})).toThrow('holds a non-string value for N');
     expect(() => loadSecretsFile(path.join(dir, 'missing.json'), {})).toThrow(/ENOENT/);
   });
+
+  it('refuses a value with a NUL byte, which would cut it short, without echoing it', () => {
+    const file = path.join(dir, 'secrets.json');
+    writeFileSync(file, JSON.stringify({ GITHUB_TOKEN: 'ghp_abc\u0000def' }));
+    expect(() => loadSecretsFile(file, {})).toThrow(/holds a NUL byte in GITHUB_TOKEN$/);
+  });
 });
