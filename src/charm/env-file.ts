@@ -40,6 +40,7 @@ export const REFUSED_ENV_NAMES: ReadonlyArray<{ pattern: RegExp; why: string }> 
 ];
 
 /** Control characters other than tab: NUL would truncate the value, others break the worker's environment. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
