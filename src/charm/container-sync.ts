@@ -82,7 +82,7 @@ async function removeOthers(pebble: Pebble, root: string, keep: string): Promise
 }
 
 /**
- * The digest of the last layer this unit added, kept in the hook cache. When it equals the
+ * The digest of the last layer Pebble confirmed replanning, kept in the hook cache. When it equals the
  * desired one and Pebble still runs our service (a restarted Pebble has an empty plan), the
  * plan is as we left it: update-status then skips fetching and parsing the plan's YAML.
  */
@@ -128,11 +128,13 @@ export async function syncContainer(
     // The next worker writes its own status; an old "up" must not pass for it.
     await pebble.remove(layout.statusFile, { recursive: true });
   }
-  cache.put(...APPLIED_LAYER, layerDigest);
-  if (!layerChanged && isUp(running)) return { unchangedService: running };
+  // The layer counts as applied only once Pebble confirmed the replan: a replan lost on the
+  // way (a connection error) leaves the cache as it was, so the next hook replans again,
+  // even when the plan already holds the layer (SECURITY.md, item 2).
   let startError: string | undefined;
   try {
     await pebble.replan();
+    cache.put(...APPLIED_LAYER, layerDigest);
   } catch (error) {
     if (!(error instanceof PebbleChangeError)) throw error;
     startError = error.message;

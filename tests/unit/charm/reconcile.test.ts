@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { dispatchEvent } from '../../../src/charm/charm';
 import { reconcile } from '../../../src/charm/reconcile';
 import { SERVICE_NAME } from '../../../src/contract/container';
-import { PebbleChangeError, type ServiceLayer } from '../../../src/pebble/types';
+import { PebbleChangeError, PebbleConnectionError, type ServiceLayer } from '../../../src/pebble/types';
 import {
   GOOGLE_CONFIG,
   MANIFEST,
@@ -353,6 +353,33 @@ describe('content hashes', () => {
     // The old worker's "up" (for the old queue) was removed with the replan.
     expect(u.pebble.files.has(`${WORKER_HOME}/status.json`)).toBe(false);
     expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
+  });
+
+  it('a replan lost on the way is retried by the next hook, even though the plan has the layer', async () => {
+    const u = await running();
+    const starts = u.pebble.starts.get(SERVICE_NAME)!;
+    const replan = u.pebble.replan.bind(u.pebble);
+    u.pebble.replan = async () => {
+      u.pebble.calls.push('replan (lost)');
+      throw new PebbleConnectionError('connection reset by peer');
+    };
+    u.juju.config.queue = 'other-queue';
+    await dispatchEvent(hook('config-changed'), u.context);
+    expect(service(u).environment?.TWC_QUEUE).toBe('other-queue');
+    expect(u.pebble.starts.get(SERVICE_NAME)).toBe(starts);
+    expect(u.juju.status).toEqual({
+      status: 'waiting',
+      message: 'waiting for Pebble in container temporal-worker',
+    });
+
+    u.pebble.replan = replan;
+    await dispatchEvent(hook('update-status'), u.context);
+    expect(u.pebble.calls).toContain('replan');
+    expect(u.pebble.starts.get(SERVICE_NAME)).toBe(starts + 1);
+    // Confirmed now: the next idle hook neither fetches the plan nor replans.
+    u.pebble.calls = [];
+    await dispatchEvent(hook('update-status'), u.context);
+    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`, `pull ${WORKER_HOME}/status.json`]);
   });
 
   it('a rebuilt runtime (charm upgrade) is pushed into a new folder and the old one removed', async () => {
