@@ -31,23 +31,41 @@ export interface SyncResult {
   unchangedService?: ServiceInfo;
 }
 
-// Bounds the memory one push request holds (the native Temporal bridge alone is ~30 MB).
+// Bounds the memory one push request holds (the native Temporal bridge alone is ~30 MB),
+// for the runtime and the workflows package alike (SECURITY.md, item 3).
 const PUSH_BATCH_BYTES = 8 * 1024 * 1024;
+const PUSH_BATCH_FILES = 200;
 
-async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string): Promise<void> {
+/** Pushes `files` (path relative to `dir` → content, read when its turn comes) in bounded requests. */
+async function pushInBatches(
+  pebble: Pebble,
+  dir: string,
+  files: Iterable<[string, () => Buffer]>,
+  options: Pick<FileToPush, 'user' | 'group'> = {},
+): Promise<void> {
   let batch: FileToPush[] = [];
   let batchBytes = 0;
-  for (const file of runtime.listFiles()) {
-    const content = readRuntimeFile(runtime, file);
-    if (batch.length > 0 && batchBytes + content.length > PUSH_BATCH_BYTES) {
+  for (const [file, read] of files) {
+    const content = read();
+    if (
+      batch.length > 0 &&
+      (batchBytes + content.length > PUSH_BATCH_BYTES || batch.length >= PUSH_BATCH_FILES)
+    ) {
       await pebble.push(batch);
       batch = [];
       batchBytes = 0;
     }
-    batch.push({ path: path.posix.join(dir, file), content, makeDirs: true });
+    batch.push({ path: path.posix.join(dir, file), content, makeDirs: true, ...options });
     batchBytes += content.length;
   }
   if (batch.length > 0) await pebble.push(batch);
+}
+
+async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string): Promise<void> {
+  const files = runtime
+    .listFiles()
+    .map((file): [string, () => Buffer] => [file, () => readRuntimeFile(runtime, file)]);
+  await pushInBatches(pebble, dir, files);
 }
 
 async function pushWorkflows(
@@ -64,12 +82,8 @@ async function pushWorkflows(
       throw new Error(`a workflows package that passed its checks no longer loads: ${result.message}`);
     loaded = result.package;
   }
-  const files: FileToPush[] = [...loaded.files].map(([file, content]) => ({
-    path: path.posix.join(dir, file),
-    content,
-    makeDirs: true,
-  }));
-  await pebble.push(files);
+  const files = [...loaded.files].map(([file, content]): [string, () => Buffer] => [file, () => content]);
+  await pushInBatches(pebble, dir, files);
 }
 
 /** Removes every folder under `root` except `keep` (older runtimes or packages). */

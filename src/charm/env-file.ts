@@ -43,6 +43,9 @@ export const REFUSED_ENV_NAMES: ReadonlyArray<{ pattern: RegExp; why: string }> 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
+/** The largest env-file the charm reads (the template is ~2 KiB); SECURITY.md, item 3. */
+export const ENV_FILE_MAX_BYTES = 1024 * 1024;
+
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 
 /** Index of the line that closes a quoted value opened on `lines[start]`, or -1. */

@@ -1,15 +1,16 @@
 // Reads everything the operator controls (config, env-file, workflows-file) and checks
 // it. Any problem comes back as the blocked message, naming the key or resource.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Settings } from '../contract/settings';
 import { selectNames, type WorkflowsManifest } from '../contract/workflows-manifest';
 import type { ConfigValue, Juju } from '../juju/types';
 import { bundledWorkflowsFile } from './charm-files';
 import { checkConfig } from './config-check';
-import { parseEnvFile } from './env-file';
+import { ENV_FILE_MAX_BYTES, parseEnvFile } from './env-file';
 import type { HookCache } from './hook-cache';
 import { inspectWorkflowsPackage, type InspectedWorkflowsPackage } from './workflows-inspect';
+import { WORKFLOWS_FILE_LIMITS } from './workflows-limits';
 
 export interface CharmInputs {
   /** config-get's answer, as the worker's environment is rendered from it. */
@@ -21,9 +22,20 @@ export interface CharmInputs {
 
 export type InputsResult = { ok: true; inputs: CharmInputs } | { ok: false; message: string };
 
-async function attachedFile(juju: Juju, resource: string): Promise<{ path: string; content: Buffer } | null> {
+/** The largest file each resource may be; a larger one is refused before it is read (SECURITY.md, item 3). */
+const RESOURCE_LIMITS: Record<string, number> = {
+  'env-file': ENV_FILE_MAX_BYTES,
+  'workflows-file': WORKFLOWS_FILE_LIMITS.compressedBytes,
+};
+
+type AttachedFile = { path: string; content: Buffer } | { tooLarge: string } | null;
+
+async function attachedFile(juju: Juju, resource: string): Promise<AttachedFile> {
   const file = await juju.resourceGet(resource);
   if (file === null) return null;
+  const limit = RESOURCE_LIMITS[resource]!;
+  if (statSync(file).size > limit)
+    return { tooLarge: `${resource}: is larger than ${limit / 1024 / 1024} MiB` };
   const content = readFileSync(file);
   return content.length === 0 ? null : { path: file, content };
 }
@@ -67,13 +79,18 @@ export async function readInputs(juju: Juju, charmDir: string, cache: HookCache)
   const configResult = checkConfig(rawConfig);
   if (!configResult.ok) return configResult;
   const settings = configResult.settings;
+  for (const attached of [envFile, attachedWorkflowsFile]) {
+    if (attached && 'tooLarge' in attached) return { ok: false, message: attached.tooLarge };
+  }
 
-  const envResult = envFile
-    ? parseEnvFile(envFile.content.toString('utf8'))
-    : { ok: true as const, variables: {} };
+  const envResult =
+    envFile && 'content' in envFile
+      ? parseEnvFile(envFile.content.toString('utf8'))
+      : { ok: true as const, variables: {} };
   if (!envResult.ok) return envResult;
 
-  let workflowsFile = attachedWorkflowsFile;
+  let workflowsFile =
+    attachedWorkflowsFile && 'content' in attachedWorkflowsFile ? attachedWorkflowsFile : null;
   if (!workflowsFile) {
     const bundled = bundledWorkflowsFile(charmDir);
     if (!bundled) return { ok: false, message: 'workflows-file: none attached and the charm bundles none' };

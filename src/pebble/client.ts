@@ -11,6 +11,7 @@ import {
   type FileInfo,
   type FileToPush,
   type Layer,
+  type MakeDirOptions,
   type Pebble,
   type ServiceInfo,
 } from './types';
@@ -150,6 +151,8 @@ export class PebbleClient implements Pebble {
         path: file.path,
         ...(file.makeDirs ? { 'make-dirs': true } : {}),
         ...(file.permissions ? { permissions: file.permissions } : {}),
+        ...(file.user ? { user: file.user } : {}),
+        ...(file.group ? { group: file.group } : {}),
       })),
     };
     const parts: MultipartPart[] = [
@@ -199,11 +202,13 @@ export class PebbleClient implements Pebble {
     );
   }
 
-  async makeDir(path: string, options: { makeParents?: boolean; permissions?: string } = {}): Promise<void> {
+  async makeDir(path: string, options: MakeDirOptions = {}): Promise<void> {
     const dir = {
       path,
       ...(options.makeParents ? { 'make-parents': true } : {}),
       ...(options.permissions ? { permissions: options.permissions } : {}),
+      ...(options.user ? { user: options.user } : {}),
+      ...(options.group ? { group: options.group } : {}),
     };
     const result = await this.sync('POST', '/v1/files', { body: json({ action: 'make-dirs', dirs: [dir] }) });
     throwOnPathErrors('make directory', result as PathResult[]);

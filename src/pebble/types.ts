@@ -8,6 +8,9 @@ export interface ServiceLayer {
   startup?: 'enabled' | 'disabled';
   environment?: Record<string, string>;
   'working-dir'?: string;
+  /** Who the service runs as (docs/juju-pebble-contract.md §4.7); an unknown name fails its start. */
+  user?: string;
+  group?: string;
   'kill-delay'?: string;
   'backoff-delay'?: string;
   'backoff-limit'?: string;
@@ -53,6 +56,17 @@ export interface FileToPush {
   /** Octal string, e.g. "600"; Pebble's default is 644. */
   permissions?: string;
   makeDirs?: boolean;
+  /** Owner by name; without a group, the user's primary group (docs/juju-pebble-contract.md §4.5). */
+  user?: string;
+  group?: string;
+}
+
+export interface MakeDirOptions {
+  makeParents?: boolean;
+  permissions?: string;
+  /** Owner of the folder (not of parents it makes); an unknown name is an error, as for push. */
+  user?: string;
+  group?: string;
 }
 
 export interface FileInfo {
@@ -81,7 +95,7 @@ export interface Pebble {
   /** Returns null when the file does not exist. */
   pull(path: string): Promise<Buffer | null>;
   listFiles(path: string): Promise<FileInfo[]>;
-  makeDir(path: string, options?: { makeParents?: boolean; permissions?: string }): Promise<void>;
+  makeDir(path: string, options?: MakeDirOptions): Promise<void>;
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
 }
 

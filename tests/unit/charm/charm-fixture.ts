@@ -1,6 +1,9 @@
 // A charm directory with a worker runtime and a bundled workflows package, plus the
 // in-memory Juju and Pebble, for state-transition tests of the reconcile.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { create } from 'tar';
@@ -142,4 +145,75 @@ export function workerReports(pebble: FakePebble, state: string, extra: Record<s
       ...extra,
     }),
   );
+}
+
+export interface RawEntry {
+  name: string;
+  /** ustar type flag: '0' file (default), '2' symbolic link, '1' hard link, '5' folder. */
+  type?: string;
+  content?: Buffer | string;
+  linkName?: string;
+}
+
+/** One ustar header block, written by hand so a test can say what tar's writer would refuse. */
+function tarHeader(entry: RawEntry, size: number): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(entry.name, 0, 100, 'utf8');
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write(entry.type ?? '0', 156);
+  header.write(entry.linkName ?? '', 157, 100, 'utf8');
+  header.write('ustar\u000000', 257);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return header;
+}
+
+/** A gzip'd tar of `entries` exactly as given (names are not sanitized). */
+export function rawTarball(entries: RawEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const entry of entries) {
+    const content = Buffer.from(entry.content ?? '');
+    blocks.push(
+      tarHeader(entry, content.length),
+      content,
+      Buffer.alloc((512 - (content.length % 512)) % 512),
+    );
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks), { level: 1 });
+}
+
+/**
+ * A gzip bomb: one tar entry `name` of `size` zero bytes, streamed through gzip so the test
+ * never holds the unpacked size; written to `file`.
+ */
+export async function writeGzipBomb(file: string, size: number, name = 'package/bomb.bin'): Promise<void> {
+  const gzip = createGzip({ level: 9 });
+  const out = createWriteStream(file);
+  const done = pipeline(gzip, out);
+  const write = (chunk: Buffer) =>
+    gzip.write(chunk) ? Promise.resolve() : new Promise<void>((resolve) => gzip.once('drain', resolve));
+  await write(tarHeader({ name }, size));
+  const zeros = Buffer.alloc(1024 * 1024);
+  for (let left = size; left > 0; left -= zeros.length)
+    await write(zeros.subarray(0, Math.min(left, zeros.length)));
+  await write(Buffer.alloc(((512 - (size % 512)) % 512) + 1024));
+  gzip.end();
+  await done;
+}
+
+/**
+ * `size` bytes that gzip shrinks ~30 times: large unpacked, small packed, yet far from the
+ * ratio of a bomb (1 random KiB every 32 KiB).
+ */
+export function bulky(size: number): Buffer {
+  const out = Buffer.alloc(size);
+  for (let offset = 0; offset < size; offset += 32 * 1024) randomBytes(1024).copy(out, offset);
+  return out;
 }

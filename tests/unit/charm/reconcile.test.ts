@@ -161,6 +161,33 @@ describe('blocked: bad input never touches Pebble', () => {
   });
 });
 
+describe('resources are untrusted', () => {
+  it.each([
+    ['env-file', 1024 * 1024 + 1, 'env-file: is larger than 1 MiB'],
+    ['workflows-file', 16 * 1024 * 1024 + 1, 'workflows-file: is larger than 16 MiB'],
+  ])(
+    'blocks a %s larger than its limit before reading it, keeping the worker',
+    async (name, size, message) => {
+      const u = await running();
+      u.juju.resources[name] = writeFile(Buffer.alloc(size), name);
+      await reconcile(u.context);
+      expect(u.juju.status).toEqual({ status: 'blocked', message });
+      expect(u.pebble.calls).toEqual([]);
+    },
+  );
+
+  it('pushes a package of many files in bounded requests', async () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 450 }, (_, index) => [`lib/f${index}.js`, `${index}`]),
+    );
+    const u = unit({ resources: { 'workflows-file': writeFile(workflowsTarball({ files }), 'wf.tgz') } });
+    await reconcile(u.context);
+    const pushes = u.pebble.calls.filter((call) => call.startsWith('push '));
+    expect(Math.max(...pushes.map((call) => Number(call.split(' ')[1])))).toBeLessThanOrEqual(200);
+    expect(u.pebble.pushed.filter((file) => file.includes('/workflows/')).length).toBe(454);
+  });
+});
+
 describe('waiting for Pebble', () => {
   it('waits, without failing the hook, while the socket is unreachable', async () => {
     const u = unit();

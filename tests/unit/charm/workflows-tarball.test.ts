@@ -1,8 +1,20 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { HookCache } from '../../../src/charm/hook-cache';
 import { inspectWorkflowsPackage } from '../../../src/charm/workflows-inspect';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { loadWorkflowsPackage } from '../../../src/charm/workflows-tarball';
-import { MANIFEST, removeTempDirs, tempDir, workflowsTarball } from './charm-fixture';
+import { WORKFLOWS_FILE_LIMITS } from '../../../src/charm/workflows-limits';
+import {
+  MANIFEST,
+  bulky,
+  rawTarball,
+  removeTempDirs,
+  tempDir,
+  workflowsTarball,
+  writeGzipBomb,
+  type RawEntry,
+} from './charm-fixture';
 
 afterAll(removeTempDirs);
 
@@ -95,5 +107,79 @@ describe('inspectWorkflowsPackage', () => {
     );
     expect(result.ok).toBe(false);
     expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);
+  });
+});
+
+describe('loadWorkflowsPackage treats the file as untrusted', () => {
+  const manifest: RawEntry = { name: 'package/manifest.json', content: JSON.stringify(MANIFEST) };
+  const bundle: RawEntry = { name: 'package/workflow-bundle.js', content: 'module.exports = 1;' };
+  const activities: RawEntry = { name: 'package/activities.js', content: 'exports.consume = 1;' };
+  const valid = [manifest, bundle, activities];
+
+  it('accepts a hand-written valid archive with a folder entry', async () => {
+    const result = await loadWorkflowsPackage(rawTarball([{ name: 'package/', type: '5' }, ...valid]));
+    expect(result).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['package/..', "entry 'package/..' has a '..' segment"],
+    ['package/../etc/passwd', "entry 'package/../etc/passwd' has a '..' segment"],
+    ['/package/x.js', "entry '/package/x.js' is an absolute path"],
+    ['package/a\nb.js', "entry 'package/a\\nb.js' has a control character in its name"],
+    ['package/a\rb.js', "entry 'package/a\\rb.js' has a control character in its name"],
+    ['package/a\u0001b.js', "entry 'package/a\\u0001b.js' has a control character in its name"],
+  ])('refuses the entry name %j', async (name, reason) => {
+    expect(await failure(rawTarball([...valid, { name, content: 'x' }]))).toBe(`workflows-file: ${reason}`);
+  });
+
+  it.each([
+    ['2', 'SymbolicLink'],
+    ['1', 'Link'],
+    ['3', 'CharacterDevice'],
+    ['6', 'FIFO'],
+  ])('refuses an entry of type %s (%s)', async (type, name) => {
+    const entry = { name: 'package/link.js', type, linkName: /^[12]$/.test(type) ? '/etc/shadow' : '' };
+    expect(await failure(rawTarball([...valid, entry]))).toBe(
+      `workflows-file: entry 'package/link.js' is a ${name}; only files and folders are allowed`,
+    );
+  });
+
+  it('refuses more entries than the limit', async () => {
+    const many = Array.from({ length: WORKFLOWS_FILE_LIMITS.entries }, (_, index) => ({
+      name: `package/f${index}.js`,
+      content: '',
+    }));
+    expect(await failure(rawTarball([...valid, ...many]))).toBe(
+      `workflows-file: has more than ${WORKFLOWS_FILE_LIMITS.entries} entries`,
+    );
+  });
+
+  it('refuses an entry larger than the limit, and a total larger than the limit', async () => {
+    const big = bulky(WORKFLOWS_FILE_LIMITS.entryBytes + 1);
+    expect(await failure(rawTarball([...valid, { name: 'package/big.bin', content: big }]))).toBe(
+      "workflows-file: entry 'package/big.bin' is larger than 32 MiB",
+    );
+    const part = bulky(WORKFLOWS_FILE_LIMITS.entryBytes);
+    const parts = [1, 2, 3].map((index) => ({ name: `package/part${index}.bin`, content: part }));
+    expect(await failure(rawTarball([...valid, ...parts]))).toBe(
+      'workflows-file: unpacks to more than 64 MiB',
+    );
+  });
+
+  it('refuses a file larger than the compressed limit before unpacking it', async () => {
+    const padded = Buffer.concat([workflowsTarball(), Buffer.alloc(WORKFLOWS_FILE_LIMITS.compressedBytes)]);
+    expect(await failure(padded)).toBe('workflows-file: is larger than 16 MiB');
+  });
+
+  it('refuses a gzip bomb (1,280 MiB of zeros in 1.3 MB) in bounded time and memory', async () => {
+    const file = path.join(tempDir(), 'bomb.tgz');
+    await writeGzipBomb(file, 1280 * 1024 * 1024);
+    const bomb = readFileSync(file);
+    expect(bomb.length).toBeLessThan(WORKFLOWS_FILE_LIMITS.compressedBytes);
+    const started = Date.now();
+    expect(await failure(bomb)).toMatch(
+      /^workflows-file: (entry 'package\/bomb.bin' is larger than 32 MiB|inflates more than 1000 times its size)$/,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
