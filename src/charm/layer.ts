@@ -1,10 +1,15 @@
-// The Pebble layer the charm wants: one service running the worker, one HTTP check on
-// its health endpoint that restarts it when it stays down.
-import { HEALTH_PATH, SERVICE_NAME } from '../contract/container';
+// The Pebble layer the charm wants: one service running the worker, a liveness check that
+// restarts it when its process is stuck, and a readiness check that only reports (an
+// unreachable Temporal or token endpoint must not restart it and cancel its activities;
+// SECURITY.md, item 6; docs/juju-pebble-contract.md §4.7).
+import { HEALTH_PATH, LIVE_PATH, SERVICE_NAME } from '../contract/container';
 import { SETTINGS } from '../contract/settings';
 import type { Layer } from '../pebble/types';
 
+/** Readiness: connected and polling. Its failure sets the unit status, nothing more. */
 export const CHECK_NAME = 'worker-up';
+/** Liveness: the process answers. Pebble restarts the worker when it fails `threshold` times. */
+export const ALIVE_CHECK_NAME = 'worker-alive';
 // The worker drains running activities on SIGTERM and exits within this delay.
 export const KILL_DELAY = '20s';
 
@@ -34,15 +39,23 @@ export function desiredLayer({ workerEntry, environment, hashes, healthPort }: L
           [SETTINGS.secretsHash.env]: hashes.secrets,
         },
         'kill-delay': KILL_DELAY,
-        'on-check-failure': { [CHECK_NAME]: 'restart' },
+        'on-check-failure': { [ALIVE_CHECK_NAME]: 'restart', [CHECK_NAME]: 'ignore' },
       },
     },
     checks: {
+      [ALIVE_CHECK_NAME]: {
+        override: 'replace',
+        level: 'alive',
+        period: '10s',
+        timeout: '5s',
+        threshold: 6,
+        http: { url: `http://127.0.0.1:${healthPort}${LIVE_PATH}` },
+      },
       [CHECK_NAME]: {
         override: 'replace',
         level: 'ready',
         period: '10s',
-        threshold: 6,
+        threshold: 3,
         http: { url: `http://127.0.0.1:${healthPort}${HEALTH_PATH}` },
       },
     },

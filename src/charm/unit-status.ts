@@ -15,6 +15,7 @@ export const WAITING_FOR_PEBBLE: UnitStatus = {
 };
 
 const MAX_DETAIL = 200;
+const NOT_CONNECTED = 'worker not connected: ';
 
 export function firstLine(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
@@ -56,8 +57,11 @@ export function workerUnitStatus({
         };
       }
       return { status: 'maintenance', message: 'worker starting' };
-    case 'down':
-      return { status: 'waiting', message: `worker not connected: ${firstLine(worker.message)}` };
+    case 'down': {
+      // The worker's own message already says "worker not connected: …": say it once.
+      const reason = firstLine(worker.message).replace(/^(worker not connected: )+/, '');
+      return { status: 'waiting', message: `${NOT_CONNECTED}${reason}` };
+    }
     case 'stopping':
       return { status: 'maintenance', message: 'worker stopping' };
     default:

@@ -12,6 +12,11 @@ export const WORKER_HOME = '/srv/temporal-worker';
 /** Health endpoint on 127.0.0.1 for the Pebble check: 200 when connected and polling, 503 otherwise. */
 export const HEALTH_PORT = 8089;
 export const HEALTH_PATH = '/health';
+/**
+ * Liveness on the same port: 200 whenever the worker's event loop answers, whatever Temporal's
+ * state. Pebble restarts the worker on this one only (SECURITY.md, item 6).
+ */
+export const LIVE_PATH = '/live';
 /** Prometheus metrics of the Temporal runtime, on the port the Python charm used. */
 export const PROMETHEUS_PORT = 9000;
 

@@ -1,8 +1,9 @@
-// The Pebble check's endpoint: 200 {"status":"up"} only when connected and
-// polling, 503 {"status":"down","error":…} otherwise.
+// The Pebble checks' endpoints. Readiness, /health: 200 {"status":"up"} only when connected
+// and polling, 503 {"status":"down","error":…} otherwise. Liveness, /live: 200 whenever the
+// process answers at all (an unreachable Temporal is no reason to restart it).
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HEALTH_PATH } from '../contract/container';
+import { HEALTH_PATH, LIVE_PATH } from '../contract/container';
 
 export interface HealthSnapshot {
   up: boolean;
@@ -14,7 +15,12 @@ export interface HealthSnapshot {
 
 export async function startHealthServer(port: number, snapshot: () => HealthSnapshot): Promise<http.Server> {
   const server = http.createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== HEALTH_PATH) {
+    const route = request.url?.split('?')[0];
+    if (request.method === 'GET' && route === LIVE_PATH) {
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"alive"}');
+      return;
+    }
+    if (request.method !== 'GET' || route !== HEALTH_PATH) {
       response.writeHead(404).end();
       return;
     }

@@ -2,6 +2,7 @@
 // reporting every state change (status file, Pebble notice, health) until
 // SIGTERM or a fatal error.
 import type * as http from 'node:http';
+import * as net from 'node:net';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { SETTINGS, type Settings } from '../contract/settings';
@@ -33,6 +34,18 @@ const PROBE_TIMEOUT_MS = 3_000;
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   requireModule?: (file: string) => unknown;
+}
+
+/**
+ * Whether `address:port` can be bound, asked before the Temporal runtime binds it for
+ * Prometheus: the runtime would only log a failure, and nobody would know why metrics are gone.
+ */
+function checkPortFree(address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(port, address, () => server.close(() => resolve()));
+  });
 }
 
 /** Runs the worker until it stops; resolves with the process exit code. */
@@ -107,12 +120,22 @@ class WorkerProcess {
   private async serve(): Promise<number> {
     const { config, logger } = this;
     await this.status.set('starting', 'worker starting');
-    this.health = await startHealthServer(config.healthPort, () => ({
-      up: this.isUp(),
-      error: this.downReason(),
-      namespace: config.namespace,
-      queue: config.queue,
-    }));
+    try {
+      this.health = await startHealthServer(config.healthPort, () => ({
+        up: this.isUp(),
+        error: this.downReason(),
+        namespace: config.namespace,
+        queue: config.queue,
+      }));
+      if (config.prometheusPort) await checkPortFree(config.prometheusBindAddress, config.prometheusPort);
+    } catch (error) {
+      // The unit status names the port (SECURITY.md, item 6): "worker failed: cannot listen on …".
+      const port = this.health ? `metrics port ${config.prometheusPort}` : `health port ${config.healthPort}`;
+      const reason = `cannot listen on the ${port}: ${(error as NodeJS.ErrnoException).code ?? errorSummary(error)}`;
+      logger.fatal(reason);
+      await this.status.set('failed', reason);
+      return 2;
+    }
     if (routeFetchThroughProxies(this.env))
       logger.info('activities’ fetch goes through the configured proxies');
     // Activities learn where their frontend is by Temporal's own variable (the Mattermost link needs it).

@@ -221,14 +221,23 @@ describe('a valid config starts the worker', () => {
       override: 'replace',
       startup: 'enabled',
       'kill-delay': '20s',
-      'on-check-failure': { 'worker-up': 'restart' },
+      // Issue 10, item 6: only liveness restarts the worker; readiness (Temporal reachable) reports.
+      'on-check-failure': { 'worker-alive': 'restart', 'worker-up': 'ignore' },
     });
     expect(svc.command).toBe(`node ${WORKER_HOME}/runtime/${env.TWC_RUNTIME_HASH}/worker.js`);
+    expect(u.pebble.plan.checks?.['worker-alive']).toEqual({
+      override: 'replace',
+      level: 'alive',
+      period: '10s',
+      timeout: '5s',
+      threshold: 6,
+      http: { url: 'http://127.0.0.1:8089/live' },
+    });
     expect(u.pebble.plan.checks?.['worker-up']).toEqual({
       override: 'replace',
       level: 'ready',
       period: '10s',
-      threshold: 6,
+      threshold: 3,
       http: { url: 'http://127.0.0.1:8089/health' },
     });
     expect(env).toMatchObject({
@@ -351,6 +360,18 @@ describe('status follows the worker', () => {
     workerReports(u.pebble, 'up');
     await dispatchEvent(hook('temporal-worker-pebble-check-recovered'), u.context);
     expect(u.juju.status?.status).toBe('active');
+  });
+
+  it('says "worker not connected" once, as the worker words its own message', async () => {
+    const u = await running();
+    workerReports(u.pebble, 'down', { message: 'worker not connected: 14 UNAVAILABLE: tcp connect error' });
+    await dispatchEvent(hook('temporal-worker-pebble-check-failed'), u.context);
+    expect(u.juju.status).toEqual({
+      status: 'waiting',
+      message: 'worker not connected: 14 UNAVAILABLE: tcp connect error',
+    });
+    // Nothing restarts it: the readiness check's failure only reports.
+    expect(u.pebble.calls.filter((call) => /^(restart|replan|stop)/.test(call))).toEqual([]);
   });
 });
 

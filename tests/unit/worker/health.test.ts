@@ -24,6 +24,13 @@ describe('the health endpoint', () => {
     expect(await response.json()).toMatchObject({ status: 'down', error: 'connection refused' });
   });
 
+  it('answers 200 alive on /live whether or not Temporal is reachable', async () => {
+    snapshot = { up: false, error: 'connection refused', namespace: 'rocks', queue: 'q' };
+    const response = await get('/live');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'alive' });
+  });
+
   it('knows no other path', async () => {
     expect((await get('/other')).status).toBe(404);
   });
