@@ -1,6 +1,6 @@
 // @ts-check
 // Builds the worker runtime the charm pushes into the workload container:
-//   dist/worker/worker.js                  src/worker/main.ts, bundled (CommonJS, node20)
+//   dist/worker/worker.js                  src/worker/main.ts, bundled (CommonJS, for the Node of src/platforms.json)
 //   dist/worker/workflow-worker-thread.js  the SDK's workflow thread, which it loads by path
 //   dist/worker/node_modules/              real packages shared with the workflows package's
 //                                          activities (@temporalio/activity, @temporalio/common
@@ -11,7 +11,7 @@ import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PLATFORMS } from './platforms.mjs';
+import { PLATFORMS, NODE_TARGET } from './platforms.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist', 'worker');
@@ -170,7 +170,7 @@ export async function buildWorker() {
     outdir: OUT,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: NODE_TARGET,
     format: 'cjs',
     external,
     plugins: [noBundlerPlugin, lazyModulesPlugin],
@@ -191,7 +191,7 @@ export async function buildWorker() {
       outfile: path.join(OUT, 'lazy', file),
       bundle: true,
       platform: 'node',
-      target: 'node20',
+      target: NODE_TARGET,
       format: 'cjs',
       external,
       keepNames: true,

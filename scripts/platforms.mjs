@@ -11,3 +11,6 @@ import { readFileSync } from 'node:fs';
 
 /** @type {Platforms} */
 export const PLATFORMS = JSON.parse(readFileSync(new URL('../src/platforms.json', import.meta.url), 'utf8'));
+
+/** What esbuild compiles for: the major version of the Node the charm and the worker run on. */
+export const NODE_TARGET = `node${PLATFORMS.nodeVersion.split('.')[0]}`;

@@ -80,9 +80,9 @@ variable "sentry_dsn" {
 }
 
 variable "image" {
-  description = "OCI image for the `temporal-worker-image` resource: a stock Node 20 image (the charm pushes the worker into it). Null leaves the resource to `resources` or the charm's Charmhub default."
+  description = "OCI image for the `temporal-worker-image` resource: a stock Node 24 image (the charm pushes the worker into it). Null leaves the resource to `resources` or the charm's Charmhub default."
   type        = string
-  default     = "node:20-bookworm-slim"
+  default     = "node:24-bookworm-slim"
 }
 
 variable "resources" {

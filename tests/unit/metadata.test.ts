@@ -5,6 +5,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { CONTAINER_NAME } from '../../src/contract/container';
+import platforms from '../../src/platforms.json';
 import { OPTION_KEYS, spec } from '../../src/contract/settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -52,11 +53,13 @@ describe('charmcraft.yaml', () => {
 });
 
 describe('metadata.yaml', () => {
-  it('declares the workload container, its stock Node 20 image and the file resources', () => {
+  it('declares the workload container, a stock image of the Node the charm carries, and the file resources', () => {
     expect(metadata.name).toBe('temporal-worker-k8s');
     expect(metadata.containers).toEqual({ [CONTAINER_NAME]: { resource: 'temporal-worker-image' } });
     expect(metadata.resources['temporal-worker-image']).toMatchObject({ type: 'oci-image' });
-    expect(metadata.resources['temporal-worker-image']['upstream-source']).toMatch(/^node:20/);
+    expect(metadata.resources['temporal-worker-image']['upstream-source']).toBe(
+      `node:${platforms.nodeVersion.split('.')[0]}-bookworm-slim`,
+    );
     expect(metadata.resources['workflows-file'].type).toBe('file');
     expect(metadata.resources['env-file'].type).toBe('file');
     expect(metadata.peers).toEqual({ peer: { interface: 'temporal' } });

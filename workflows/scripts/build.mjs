@@ -67,7 +67,7 @@ async function bundleActivities(activitiesPath, outFile) {
     entryPoints: [activitiesPath],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24', // the worker's Node
     format: 'cjs',
     external: WORKER_PROVIDED_MODULES,
     outfile: outFile,

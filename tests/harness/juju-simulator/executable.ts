@@ -15,6 +15,7 @@ import {
   renameSync,
   symlinkSync,
 } from 'node:fs';
+import platforms from '../../../src/platforms.json';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { HOOK_TOOL_NAMES } from './hook-tools';
@@ -43,7 +44,7 @@ export function hookToolExecutable(): string {
     outfile: partial,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: `node${platforms.nodeVersion.split('.')[0]}`,
     format: 'cjs',
     banner: { js: '#!/usr/bin/env node' },
     legalComments: 'none',
