@@ -15,6 +15,7 @@ import { readRuntimeFile, type RuntimeFiles } from './charm-files';
 import { digest } from './digest';
 import type { HookCache } from './hook-cache';
 import { planHasLayer } from './layer';
+import type { SettingFile } from './worker-environment';
 import type { WorkflowsPackage } from './workflows-tarball';
 
 export interface DesiredWorkload {
@@ -22,6 +23,8 @@ export interface DesiredWorkload {
   runtime: RuntimeFiles;
   workflows: { hash: string; tarball: Buffer; loaded?: WorkflowsPackage };
   secrets: { content: string; hash: string };
+  /** Settings handed over in files; each path carries its content's digest, so the layer changes with it. */
+  settingFiles: SettingFile[];
 }
 
 export interface SyncResult {
@@ -128,6 +131,11 @@ export async function syncContainer(
   if (workflowsChanged) {
     await juju.statusSet('maintenance', 'pushing the workflows package');
     await pushWorkflows(pebble, desired.workflows, layout.workflowsDir(workflowsHash));
+  }
+  const plannedPaths = new Set(Object.values(planned));
+  const newSettingFiles = desired.settingFiles.filter((file) => !plannedPaths.has(file.path));
+  if (newSettingFiles.length > 0) {
+    await pebble.push(newSettingFiles.map((file) => ({ ...file, makeDirs: true })));
   }
   if (planned[SETTINGS.secretsHash.env] !== desired.secrets.hash) {
     await pebble.push([

@@ -53,6 +53,7 @@ function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWor
     runtime,
     workflows: inputs.workflows,
     secrets: { content: environment.secretsFileContent, hash: environment.secretsHash },
+    settingFiles: environment.settingFiles,
   };
 }
 

@@ -1,7 +1,7 @@
 // What the worker gets: the layer environment (no secret values: they are visible in
 // `pebble plan`) and the secrets file's content (mode 0600, read by the worker at start),
 // rendered from the settings table.
-import { OPTION_KEYS, SETTINGS, settingText, spec, type ConfigValue } from '../contract/settings';
+import { OPTION_KEYS, SETTINGS, fileEnv, settingText, spec, type ConfigValue } from '../contract/settings';
 import type { ContainerLayout } from '../contract/container';
 import { normalizeProxyUrl, proxyHasCredentials } from '../contract/setting-rules';
 import { digest } from './digest';
@@ -29,9 +29,17 @@ export interface WorkerEnvironmentInput {
   ports: WorkerPorts;
 }
 
+/** A setting handed over in a file of the container (SettingSpec.file); its name carries its digest. */
+export interface SettingFile {
+  path: string;
+  content: string;
+}
+
 export interface WorkerEnvironment {
   /** For the layer: no secret values, only their digest (`secretsHash`). */
   layerEnvironment: Record<string, string>;
+  /** Settings too large for the layer environment, each named there by `<env>_FILE`. */
+  settingFiles: SettingFile[];
   secretsFileContent: string;
   secretsHash: string;
 }
@@ -43,7 +51,16 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
   const text = (key: (typeof OPTION_KEYS)[number]) =>
     settingText(config[spec(key).option!] ?? spec(key).default);
 
+  const settingFiles: SettingFile[] = [];
   for (const key of OPTION_KEYS) {
+    if (spec(key).file && !spec(key).secret) {
+      const content = text(key);
+      if (content === '') continue;
+      const file = layout.settingFile(`${spec(key).option!}-${digest(content).slice(0, 16)}`);
+      settingFiles.push({ path: file, content });
+      layerEnvironment[fileEnv(key)] = file;
+      continue;
+    }
     const target = spec(key).secret ? secrets : layerEnvironment;
     target[spec(key).env] = text(key);
   }
@@ -78,5 +95,5 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
 
   const sortedSecrets = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
   const secretsFileContent = `${JSON.stringify(sortedSecrets, null, 2)}\n`;
-  return { layerEnvironment, secretsFileContent, secretsHash: digest(secretsFileContent) };
+  return { layerEnvironment, settingFiles, secretsFileContent, secretsHash: digest(secretsFileContent) };
 }

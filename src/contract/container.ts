@@ -45,6 +45,8 @@ export interface ContainerLayout {
   workflowsDir(hash: string): string;
   /** `worker.js` in the runtime folder with this content hash. */
   workerEntry(runtimeHash: string): string;
+  /** A setting too large for the layer environment (SettingSpec.file), by file name. */
+  settingFile(name: string): string;
 }
 
 /** The layout under `home` (WORKER_HOME in a pod; a temporary folder when a test runs Pebble on the host). */
@@ -60,5 +62,6 @@ export function containerLayout(home: string = WORKER_HOME): ContainerLayout {
     runtimeDir: (hash) => path.posix.join(runtimeRoot, hash),
     workflowsDir: (hash) => path.posix.join(workflowsRoot, hash),
     workerEntry: (runtimeHash) => path.posix.join(runtimeRoot, runtimeHash, WORKER_ENTRY_FILE),
+    settingFile: (name) => path.posix.join(home, 'settings', name),
   };
 }

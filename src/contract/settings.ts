@@ -30,7 +30,17 @@ export interface SettingSpec<T = unknown> {
   /** Set for the options an auth provider needs: all of them, when `auth-provider` names it. */
   authProvider?: string;
   readers: readonly Reader[];
+  /** The longest text accepted, in bytes (default DEFAULT_MAX_BYTES); checked before the rule reads it. */
+  maxBytes?: number;
+  /**
+   * Handed to the worker in a file of the container, named by `<env>_FILE` in the layer,
+   * not in the layer environment: Linux caps one environment string at 128 KiB (SECURITY.md, item 7).
+   */
+  file?: true;
 }
+
+/** The bound of a setting without its own `maxBytes`: keeps every layer variable far below 128 KiB. */
+export const DEFAULT_MAX_BYTES = 16 * 1024;
 
 /** Every setting's variable starts so; the env-file may not use such names. */
 export const RESERVED_ENV_PREFIX = 'TWC_';
@@ -102,7 +112,12 @@ export const SETTINGS = {
     },
     readers: ALL,
   }),
-  tlsRootCas: option('tls-root-cas', { rule: rules.pemCertificates, readers: ALL }),
+  tlsRootCas: option('tls-root-cas', {
+    rule: rules.pemCertificates,
+    readers: ALL,
+    maxBytes: 8 * 1024 * 1024,
+    file: true,
+  }),
   candidUrl: option('candid-url', { rule: rules.httpUrl, authProvider: 'candid', readers: CHARM }),
   candidUsername: option('candid-username', { rule: rules.text, authProvider: 'candid', readers: CHARM }),
   candidPublicKey: option('candid-public-key', { rule: rules.text, authProvider: 'candid', readers: CHARM }),
@@ -262,6 +277,12 @@ export function readSettings(valueOf: (key: SettingKey) => RawValue, typed = fal
       continue;
     }
     const text = settingText(raw);
+    const maxBytes = setting.maxBytes ?? DEFAULT_MAX_BYTES;
+    // text.length ≤ bytes ≤ 3 × text.length: count the bytes only when it can matter.
+    if (text.length > maxBytes / 3 && Buffer.byteLength(text) > maxBytes) {
+      problems.push({ key, kind: 'invalid', reason: `is larger than ${describeBytes(maxBytes)}` });
+      continue;
+    }
     if (text.trim() === '') {
       settings[key] = undefined;
       if (setting.required) problems.push({ key, kind: 'missing', reason: 'is required' });
@@ -296,6 +317,15 @@ export function readSettings(valueOf: (key: SettingKey) => RawValue, typed = fal
     }
   }
   return { ok: true, settings: settings as Settings };
+}
+
+function describeBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+}
+
+/** The variable that names the file a `file` setting is handed over in: `TWC_TLS_ROOT_CAS_FILE`. */
+export function fileEnv(key: SettingKey): string {
+  return `${spec(key).env}_FILE`;
 }
 
 /** Reads the options in `values`, by config.yaml name; every other setting takes its default. */

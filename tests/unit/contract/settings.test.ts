@@ -7,9 +7,11 @@ import { checkConfig } from '../../../src/charm/config-check';
 import { renderWorkerEnvironment } from '../../../src/charm/worker-environment';
 import { containerLayout } from '../../../src/contract/container';
 import {
+  DEFAULT_MAX_BYTES,
   OPTION_KEYS,
   OPTION_NAMES,
   SETTING_KEYS,
+  fileEnv,
   spec,
   type ConfigValue,
   type Settings,
@@ -71,7 +73,16 @@ function handedOver(config: Record<string, ConfigValue | null>) {
     ports: { health: 8089, prometheus: 9100 },
   });
   const secrets = JSON.parse(rendered.secretsFileContent) as Record<string, string>;
-  return { rendered, settings: loadWorkerSettings({ ...rendered.layerEnvironment, ...secrets }) };
+  // The files the charm pushes for large settings, as the worker reads them in the container.
+  const files = new Map(rendered.settingFiles.map((file) => [file.path, file.content]));
+  const readFile = (file: string) => {
+    if (!files.has(file)) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    return files.get(file)!;
+  };
+  return {
+    rendered,
+    settings: loadWorkerSettings({ ...rendered.layerEnvironment, ...secrets }, readFile),
+  };
 }
 
 describe('the settings table', () => {
@@ -121,6 +132,69 @@ describe('the settings table', () => {
       expect(rendered.layerEnvironment[spec(key).env]).toBeUndefined();
       expect(layer).not.toContain(String(SAMPLES[spec(key).option!]).slice(0, 24));
     }
+  });
+});
+
+describe('size bounds and large values (issue 10, item 7)', () => {
+  const LAYER_STRING_LIMIT = 128 * 1024;
+
+  it('bounds every setting, and keeps every layer variable far below the 128 KiB of one environment string', () => {
+    for (const key of SETTING_KEYS) {
+      const bound = spec(key).maxBytes ?? DEFAULT_MAX_BYTES;
+      if (!spec(key).file && !spec(key).secret) expect(bound).toBeLessThanOrEqual(LAYER_STRING_LIMIT / 4);
+    }
+    const layerTotal = SETTING_KEYS.filter((key) => !spec(key).file && !spec(key).secret)
+      .map((key) => spec(key).maxBytes ?? DEFAULT_MAX_BYTES)
+      .reduce((sum, bound) => sum + bound, 0);
+    expect(layerTotal).toBeLessThan(1024 * 1024);
+  });
+
+  it.each(OPTION_KEYS.filter((key) => spec(key).type === 'string'))(
+    'refuses %s longer than its bound, naming the option and not the value',
+    (key) => {
+      const bound = spec(key).maxBytes ?? DEFAULT_MAX_BYTES;
+      const result = checkConfig({
+        host: 'temporal:7233',
+        namespace: 'rocks',
+        queue: 'q',
+        [spec(key).option!]: 'x'.repeat(bound + 1),
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.message).toContain(`${spec(key).option!} is larger than`);
+        expect(result.message).not.toContain('xxxx');
+      }
+    },
+  );
+
+  it('hands tls-root-cas over in a file named in the layer, never in the layer environment', () => {
+    const { rendered, settings } = handedOver({
+      host: 'temporal:7233',
+      namespace: 'rocks',
+      queue: 'q',
+      'tls-root-cas': CA,
+    });
+    expect(rendered.layerEnvironment[spec('tlsRootCas').env]).toBeUndefined();
+    expect(rendered.layerEnvironment[fileEnv('tlsRootCas')]).toMatch(
+      /^\/srv\/temporal-worker\/settings\/tls-root-cas-[0-9a-f]{16}$/,
+    );
+    expect(JSON.stringify(rendered.layerEnvironment)).not.toContain('BEGIN CERTIFICATE');
+    expect(settings.tlsRootCas).toBe(CA);
+  });
+
+  it('checks a 4 MB tls-root-cas in well under a second, and 8,000 unterminated BEGIN lines at once', () => {
+    const bundle = Array.from({ length: Math.ceil((4 * 1024 * 1024) / CA.length) }, () => CA).join('\n');
+    let started = performance.now();
+    expect(
+      checkConfig({ host: 'temporal:7233', namespace: 'rocks', queue: 'q', 'tls-root-cas': bundle }).ok,
+    ).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
+    const begins = '-----BEGIN CERTIFICATE-----\nAAAA\n'.repeat(8000);
+    started = performance.now();
+    expect(
+      checkConfig({ host: 'temporal:7233', namespace: 'rocks', queue: 'q', 'tls-root-cas': begins }),
+    ).toMatchObject({ ok: false });
+    expect(performance.now() - started).toBeLessThan(100);
   });
 });
 
