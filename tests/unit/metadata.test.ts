@@ -16,7 +16,6 @@ const metadata = readYaml('metadata.yaml');
 const config = readYaml('config.yaml');
 const actions = readYaml('actions.yaml');
 
-// ../shared holds the project's reference material (schemas), next to the repository.
 // charmcraft's own JSON schema for charmcraft.yaml (canonical/charmcraft schema/charmcraft.json, Apache-2.0).
 const CHARMCRAFT_SCHEMA = path.join(ROOT, 'tests', 'fixtures', 'charmcraft.schema.json');
 const ajv = new Ajv({ strict: false, allErrors: true });

@@ -39,7 +39,7 @@ export interface ToolResult {
   stderr: string;
 }
 
-/** What Juju answers a tool that reads stdin the caller did not send (contract §2.1). */
+/** What Juju answers a tool that reads stdin the caller did not send (docs/juju-pebble-contract.md §2.1). */
 export const NO_STDIN = 'hook tool requires stdin, none supplied';
 
 const STATUSES = ['maintenance', 'blocked', 'waiting', 'active'];
@@ -218,7 +218,7 @@ const TOOLS: Record<string, Tool> = {
           `/units/unit-${state.unit.replace('/', '-')}/resources/${name}: resource#${appOf(state.unit)}/${name} not found`,
       );
     }
-    // The real tool prints the path with no trailing newline (contract §2.2).
+    // The real tool prints the path with no trailing newline (docs/juju-pebble-contract.md §2.2).
     return resourcePath;
   },
 

@@ -186,7 +186,7 @@ export function closeHookContext(
   }
   state.context = null;
   state.printed.push(output.stdout, output.stderr);
-  // Juju logs the charm's stdout at DEBUG and its stderr at WARNING (contract §1.1).
+  // Juju logs the charm's stdout at DEBUG and its stderr at WARNING (docs/juju-pebble-contract.md §1.1).
   for (const [level, text] of [
     ['DEBUG', output.stdout],
     ['WARNING', output.stderr],
