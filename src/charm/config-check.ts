@@ -11,5 +11,14 @@ export function checkConfig(raw: Record<string, ConfigValue | null>): ConfigResu
   if (!result.ok) return { ok: false, message: describeConfigProblems(result.problems) };
   const unsupported = unsupportedAuthProvider(result.settings.authProvider);
   if (unsupported) return { ok: false, message: unsupported };
+  const provider = result.settings.authProvider;
+  // tls-root-cas is what turns TLS on: without it the bearer token would go out in clear
+  // (SECURITY.md, item 10).
+  if (provider !== undefined && result.settings.tlsRootCas === undefined) {
+    return {
+      ok: false,
+      message: `missing config for auth-provider '${provider}': tls-root-cas (its token is never sent without TLS)`,
+    };
+  }
   return { ok: true, settings: result.settings };
 }

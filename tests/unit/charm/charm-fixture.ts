@@ -12,7 +12,7 @@ import type { ConfigValue } from '../../../src/juju/types';
 import { containerLayout } from '../../../src/contract/container';
 import type { WorkflowsManifest } from '../../../src/contract/workflows-manifest';
 import { FakeJuju, FakePebble } from '../../harness/fakes';
-import { TEST_PRIVATE_KEY } from '../../harness/test-credentials';
+import { TEST_CA, TEST_PRIVATE_KEY } from '../../harness/test-credentials';
 
 export const WORKER_HOME = '/srv/temporal-worker';
 
@@ -24,6 +24,8 @@ export const VALID_CONFIG: Record<string, ConfigValue> = {
 
 export const GOOGLE_CONFIG: Record<string, ConfigValue> = {
   'auth-provider': 'google',
+  // Auth needs TLS (issue 10, item 10).
+  'tls-root-cas': TEST_CA,
   'oidc-auth-type': 'service_account',
   'oidc-project-id': 'project',
   'oidc-private-key-id': 'key-id',

@@ -136,6 +136,12 @@ describe('validateConfig', () => {
     ).toBe(true);
   });
 
+  it("refuses auth-provider 'google' without tls-root-cas: the token would go out in clear", () => {
+    expect(message({ ...GOOGLE_CONFIG, 'tls-root-cas': '' })).toBe(
+      "missing config for auth-provider 'google': tls-root-cas (its token is never sent without TLS)",
+    );
+  });
+
   it.each(OIDC_OPTIONS)("auth-provider 'google' needs %s", (key) => {
     expect(message({ ...GOOGLE_CONFIG, [key]: '' })).toBe(
       `missing config for auth-provider 'google': ${key}`,
