@@ -22,7 +22,8 @@ export interface DesiredWorkload {
   layer: Layer;
   runtime: RuntimeFiles;
   workflows: { hash: string; tarball: Buffer; loaded?: WorkflowsPackage };
-  secrets: { content: string; hash: string };
+  /** `hash`: the HMAC under `key` (restart-key.ts); the key is pushed along with the file. */
+  secrets: { content: string; hash: string; key: string };
   /** Settings handed over in files; each path carries its content's digest, so the layer changes with it. */
   settingFiles: SettingFile[];
 }
@@ -140,6 +141,7 @@ export async function syncContainer(
   if (planned[SETTINGS.secretsHash.env] !== desired.secrets.hash) {
     await pebble.push([
       { path: layout.secretsFile, content: desired.secrets.content, permissions: '600', makeDirs: true },
+      { path: layout.restartKeyFile, content: desired.secrets.key, permissions: '600', makeDirs: true },
     ]);
   }
 

@@ -8,6 +8,7 @@ import { workerRuntime } from './charm-files';
 import { syncContainer, type DesiredWorkload } from './container-sync';
 import { HookCache } from './hook-cache';
 import { readInputs, type CharmInputs } from './inputs';
+import { restartKey, secretsTrigger } from './restart-key';
 import { desiredLayer } from './layer';
 import { WAITING_FOR_PEBBLE, workerUnitStatus, type UnitStatus } from './unit-status';
 import { renderWorkerEnvironment, type ModelProxies, type WorkerPorts } from './worker-environment';
@@ -29,8 +30,13 @@ export type ReconcileOutcome =
   | { kind: 'pebble-unreachable'; status: UnitStatus }
   | { kind: 'reconciled'; status: UnitStatus; inputs: CharmInputs };
 
-function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWorkload {
+async function desiredWorkload(
+  context: CharmContext,
+  inputs: CharmInputs,
+  cache: HookCache,
+): Promise<DesiredWorkload> {
   const runtime = workerRuntime(context.charmDir);
+  const key = await restartKey(context.pebble, context.layout, cache);
   const environment = renderWorkerEnvironment({
     config: inputs.config,
     envFileVariables: inputs.envFileVariables,
@@ -39,6 +45,7 @@ function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWor
     workflowsHash: inputs.workflows.hash,
     ports: context.ports,
   });
+  const secretsHash = secretsTrigger(key, environment.secretsFileContent);
   return {
     layer: desiredLayer({
       workerEntry: context.layout.workerEntry(runtime.fingerprint),
@@ -46,13 +53,13 @@ function desiredWorkload(context: CharmContext, inputs: CharmInputs): DesiredWor
       hashes: {
         runtime: runtime.fingerprint,
         workflows: inputs.workflows.hash,
-        secrets: environment.secretsHash,
+        secrets: secretsHash,
       },
       healthPort: context.ports.health,
     }),
     runtime,
     workflows: inputs.workflows,
-    secrets: { content: environment.secretsFileContent, hash: environment.secretsHash },
+    secrets: { content: environment.secretsFileContent, hash: secretsHash, key },
     settingFiles: environment.settingFiles,
   };
 }
@@ -101,7 +108,7 @@ export async function reconcile(context: CharmContext): Promise<ReconcileOutcome
       juju,
       context.pebble,
       context.layout,
-      desiredWorkload(context, inputs.inputs),
+      await desiredWorkload(context, inputs.inputs, cache),
       cache,
     );
     const status = await observeWorker(context, inputs.inputs, {

@@ -36,12 +36,11 @@ export interface SettingFile {
 }
 
 export interface WorkerEnvironment {
-  /** For the layer: no secret values, only their digest (`secretsHash`). */
+  /** For the layer: no secret values (their restart trigger is added by the layer: restart-key.ts). */
   layerEnvironment: Record<string, string>;
   /** Settings too large for the layer environment, each named there by `<env>_FILE`. */
   settingFiles: SettingFile[];
   secretsFileContent: string;
-  secretsHash: string;
 }
 
 export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEnvironment {
@@ -95,5 +94,5 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
 
   const sortedSecrets = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
   const secretsFileContent = `${JSON.stringify(sortedSecrets, null, 2)}\n`;
-  return { layerEnvironment, settingFiles, secretsFileContent, secretsHash: digest(secretsFileContent) };
+  return { layerEnvironment, settingFiles, secretsFileContent };
 }

@@ -39,6 +39,8 @@ export interface ContainerLayout {
   secretsFile: string;
   /** Written by the worker on every state change; pulled by the charm to explain the unit status. */
   statusFile: string;
+  /** The charm's random key for the secrets' restart trigger (0600, the charm's only). */
+  restartKeyFile: string;
   /** The folder of the runtime with this content hash: worker.js and the native Temporal bridge. */
   runtimeDir(hash: string): string;
   /** The folder of the unpacked workflows package with this content hash. */
@@ -59,6 +61,7 @@ export function containerLayout(home: string = WORKER_HOME): ContainerLayout {
     workflowsRoot,
     secretsFile: path.posix.join(home, 'secrets.json'),
     statusFile: path.posix.join(home, 'status.json'),
+    restartKeyFile: path.posix.join(home, 'restart-key'),
     runtimeDir: (hash) => path.posix.join(runtimeRoot, hash),
     workflowsDir: (hash) => path.posix.join(workflowsRoot, hash),
     workerEntry: (runtimeHash) => path.posix.join(runtimeRoot, runtimeHash, WORKER_ENTRY_FILE),

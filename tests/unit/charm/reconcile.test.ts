@@ -1,5 +1,6 @@
 // State transitions of the one reconcile: given config, resources and the container,
 // run a hook and assert status, layer, pushed files.
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, readdirSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { dispatchEvent } from '../../../src/charm/charm';
@@ -13,6 +14,7 @@ import {
   WORKER_HOME,
   charmDir,
   removeTempDirs,
+  tempDir,
   unit,
   workerReports,
   workflowsTarball,
@@ -197,7 +199,8 @@ describe('waiting for Pebble', () => {
       status: 'waiting',
       message: 'waiting for Pebble in container temporal-worker',
     });
-    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`]);
+    // One request (the unit's restart key, not cached yet), then it waits.
+    expect(u.pebble.calls).toEqual([`pull ${WORKER_HOME}/restart-key`]);
   });
 
   it('finishes the work on the next hook once Pebble is up', async () => {
@@ -259,14 +262,15 @@ describe('a valid config starts the worker', () => {
         `${WORKER_HOME}/runtime/${env.TWC_RUNTIME_HASH}/native/bridge.node`,
         `${WORKER_HOME}/runtime/${env.TWC_RUNTIME_HASH}/worker.js`,
         `${WORKER_HOME}/secrets.json`,
+        `${WORKER_HOME}/restart-key`,
         ...['activities.js', 'manifest.json', 'schemas/x.avsc', 'workflow-bundle.js'].map(
           (file) => `${WORKER_HOME}/workflows/${env.TWC_WORKFLOWS_HASH}/${file}`,
         ),
       ].sort(),
     );
     expect(u.pebble.files.get(`${WORKER_HOME}/secrets.json`)?.permissions).toBe('600');
-    // Several files per request: the runtime's two files, then the package's four.
-    expect(u.pebble.calls.filter((call) => call.startsWith('push'))).toEqual(['push 2', 'push 4', 'push 1']);
+    // Several files per request: the runtime's two files, the package's four, the secrets file and its key.
+    expect(u.pebble.calls.filter((call) => call.startsWith('push'))).toEqual(['push 2', 'push 4', 'push 2']);
     expect(u.pebble.services.get(SERVICE_NAME)).toBe('active');
     expect(u.juju.applicationVersion).toBe('oci-factory-workflows@0.0.1');
     expect(u.juju.statusHistory.map((entry) => entry.message)).toEqual([
@@ -459,7 +463,7 @@ describe('content hashes', () => {
     const hashBefore = service(u).environment?.TWC_SECRETS_HASH;
     u.juju.config['encryption-key'] = Buffer.alloc(32, 9).toString('base64');
     await reconcile(u.context);
-    expect(u.pebble.pushed).toEqual([`${WORKER_HOME}/secrets.json`]);
+    expect(u.pebble.pushed).toEqual([`${WORKER_HOME}/secrets.json`, `${WORKER_HOME}/restart-key`]);
     expect(service(u).environment?.TWC_SECRETS_HASH).not.toBe(hashBefore);
   });
 
@@ -522,6 +526,32 @@ describe('secrets', () => {
     expect(u.pebble.files.get(`${WORKER_HOME}/secrets.json`)?.permissions).toBe('600');
     expect(service(u).environment).toMatchObject({ TWC_AUTH_PROVIDER: 'google', TWC_OIDC_CLIENT_ID: '1234' });
     expect(u.juju.status?.status).toBe('active');
+  });
+});
+
+describe('the secrets restart trigger (issue 10, item 8)', () => {
+  it('is an HMAC under a per-unit key kept in the container (0600), not a plain digest', async () => {
+    const u = unit({ config: { ...VALID_CONFIG, 'encryption-key': Buffer.alloc(32, 7).toString('base64') } });
+    await reconcile(u.context);
+    const secrets = u.pebble.files.get(`${WORKER_HOME}/secrets.json`)!.content;
+    const key = u.pebble.files.get(`${WORKER_HOME}/restart-key`)!;
+    expect(key.permissions).toBe('600');
+    expect(key.content.toString()).toMatch(/^[0-9a-f]{64}$/);
+    const trigger = service(u).environment!.TWC_SECRETS_HASH;
+    expect(trigger).not.toBe(createHash('sha256').update(secrets).digest('hex'));
+    expect(trigger).toBe(
+      createHmac('sha256', Buffer.from(key.content.toString(), 'hex')).update(secrets).digest('hex'),
+    );
+  });
+
+  it('keeps its key across a lost hook cache, read back from the container: no restart', async () => {
+    const u = await running();
+    const trigger = service(u).environment!.TWC_SECRETS_HASH;
+    const starts = u.pebble.starts.get(SERVICE_NAME);
+    u.context.cacheDir = tempDir();
+    await reconcile(u.context);
+    expect(service(u).environment!.TWC_SECRETS_HASH).toBe(trigger);
+    expect(u.pebble.starts.get(SERVICE_NAME)).toBe(starts);
   });
 });
 
@@ -606,7 +636,16 @@ describe('every unit runs a worker', () => {
     await reconcile(follower.context);
     expect(leader.pebble.services.get(SERVICE_NAME)).toBe('active');
     expect(follower.pebble.services.get(SERVICE_NAME)).toBe('active');
-    expect(follower.pebble.plan).toEqual(leader.pebble.plan);
+    // The same plan but for the secrets' restart trigger, an HMAC under each unit's own key.
+    const withoutTrigger = (u: Unit) => {
+      const plan = structuredClone(u.pebble.plan);
+      delete plan.services![SERVICE_NAME]!.environment!.TWC_SECRETS_HASH;
+      return plan;
+    };
+    expect(withoutTrigger(follower)).toEqual(withoutTrigger(leader));
+    expect(service(follower).environment?.TWC_SECRETS_HASH).not.toBe(
+      service(leader).environment?.TWC_SECRETS_HASH,
+    );
     expect(leader.juju.calls).not.toContain('is-leader');
   });
 
