@@ -1,10 +1,11 @@
 // Brings the container to the desired state through Pebble: pushes what changed (by
 // content hash), adds the layer, replans, and removes what the new plan no longer uses.
 import * as path from 'node:path';
-import { LAYER_LABEL, SERVICE_NAME, type ContainerLayout } from '../contract/container';
+import { LAYER_LABEL, SERVICE_NAME, WORKER_USER, type ContainerLayout } from '../contract/container';
 import { SETTINGS } from '../contract/settings';
 import type { Juju } from '../juju/types';
 import {
+  PebbleAPIError,
   PebbleChangeError,
   type FileToPush,
   type Layer,
@@ -26,6 +27,8 @@ export interface DesiredWorkload {
   secrets: { content: string; hash: string; key: string };
   /** Settings handed over in files; each path carries its content's digest, so the layer changes with it. */
   settingFiles: SettingFile[];
+  /** Owner of every pushed file the worker reads, and the user it runs as. */
+  user: string;
 }
 
 export interface SyncResult {
@@ -33,6 +36,8 @@ export interface SyncResult {
   startError?: string;
   /** The service as found, when nothing was replanned (saves asking again). */
   unchangedService?: ServiceInfo;
+  /** Why the container cannot run the worker (e.g. the image lacks its user); nothing was changed. */
+  blocked?: string;
 }
 
 // Bounds the memory one push request holds (the native Temporal bridge alone is ~30 MB),
@@ -65,17 +70,18 @@ async function pushInBatches(
   if (batch.length > 0) await pebble.push(batch);
 }
 
-async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string): Promise<void> {
+async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string, user: string): Promise<void> {
   const files = runtime
     .listFiles()
     .map((file): [string, () => Buffer] => [file, () => readRuntimeFile(runtime, file)]);
-  await pushInBatches(pebble, dir, files);
+  await pushInBatches(pebble, dir, files, { user });
 }
 
 async function pushWorkflows(
   pebble: Pebble,
   workflows: DesiredWorkload['workflows'],
   dir: string,
+  user: string,
 ): Promise<void> {
   let loaded = workflows.loaded;
   if (!loaded) {
@@ -87,7 +93,24 @@ async function pushWorkflows(
     loaded = result.package;
   }
   const files = [...loaded.files].map(([file, content]): [string, () => Buffer] => [file, () => content]);
-  await pushInBatches(pebble, dir, files);
+  await pushInBatches(pebble, dir, files, { user });
+}
+
+/**
+ * Makes the worker's home, owned by its user (the worker writes its status file there).
+ * Returns why not when the image has no such user: Pebble answers "unknown user".
+ */
+async function makeHome(pebble: Pebble, layout: ContainerLayout, user: string): Promise<string | undefined> {
+  try {
+    await pebble.makeDir(layout.home, { makeParents: true, user });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof PebbleAPIError) || !/unknown user/.test(error.message)) throw error;
+    return (
+      `the workload image has no user '${user}' to run the worker as: ` +
+      `use an image that has it (the stock Node images have '${WORKER_USER}', uid 1000)`
+    );
+  }
 }
 
 /** Removes every folder under `root` except `keep` (older runtimes or packages). */
@@ -119,6 +142,8 @@ export async function syncContainer(
     service?.current === 'active' || service?.current === 'backoff';
   if (isUp(running) && cache.get(...APPLIED_LAYER) === layerDigest) return { unchangedService: running };
 
+  const missingUser = await makeHome(pebble, layout, desired.user);
+  if (missingUser) return { blocked: missingUser };
   const plan = await pebble.getPlan();
   const planned = plan.services?.[SERVICE_NAME]?.environment ?? {};
   const runtimeHash = desired.runtime.fingerprint;
@@ -127,20 +152,26 @@ export async function syncContainer(
   const workflowsChanged = planned[SETTINGS.workflowsHash.env] !== workflowsHash;
   if (runtimeChanged) {
     await juju.statusSet('maintenance', 'pushing the worker runtime');
-    await pushRuntime(pebble, desired.runtime, layout.runtimeDir(runtimeHash));
+    await pushRuntime(pebble, desired.runtime, layout.runtimeDir(runtimeHash), desired.user);
   }
   if (workflowsChanged) {
     await juju.statusSet('maintenance', 'pushing the workflows package');
-    await pushWorkflows(pebble, desired.workflows, layout.workflowsDir(workflowsHash));
+    await pushWorkflows(pebble, desired.workflows, layout.workflowsDir(workflowsHash), desired.user);
   }
   const plannedPaths = new Set(Object.values(planned));
   const newSettingFiles = desired.settingFiles.filter((file) => !plannedPaths.has(file.path));
   if (newSettingFiles.length > 0) {
-    await pebble.push(newSettingFiles.map((file) => ({ ...file, makeDirs: true })));
+    await pebble.push(newSettingFiles.map((file) => ({ ...file, makeDirs: true, user: desired.user })));
   }
   if (planned[SETTINGS.secretsHash.env] !== desired.secrets.hash) {
     await pebble.push([
-      { path: layout.secretsFile, content: desired.secrets.content, permissions: '600', makeDirs: true },
+      {
+        path: layout.secretsFile,
+        content: desired.secrets.content,
+        permissions: '600',
+        makeDirs: true,
+        user: desired.user,
+      },
       { path: layout.restartKeyFile, content: desired.secrets.key, permissions: '600', makeDirs: true },
     ]);
   }

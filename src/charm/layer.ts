@@ -20,9 +20,11 @@ export interface LayerInput {
   /** Content digests: a change restarts the worker. */
   hashes: { runtime: string; workflows: string; secrets: string };
   healthPort: number;
+  /** Who the worker runs as (WORKER_USER). */
+  user: string;
 }
 
-export function desiredLayer({ workerEntry, environment, hashes, healthPort }: LayerInput): Layer {
+export function desiredLayer({ workerEntry, environment, hashes, healthPort, user }: LayerInput): Layer {
   return {
     summary: 'temporal-worker-k8s',
     description: 'The OCI Factory Temporal worker, managed by the temporal-worker-k8s charm',
@@ -32,6 +34,7 @@ export function desiredLayer({ workerEntry, environment, hashes, healthPort }: L
         summary: 'Temporal worker',
         command: `node ${workerEntry}`,
         startup: 'enabled',
+        user,
         environment: {
           ...environment,
           [SETTINGS.runtimeHash.env]: hashes.runtime,

@@ -6,6 +6,8 @@
 //   holds everything the charm pushes; the layer's environment tells the worker every
 //   path under it, so a test can run a real Pebble on the host.
 // - CHARM_HEALTH_PORT and CHARM_PROMETHEUS_PORT: tests that run several workers on one host.
+// - CHARM_WORKER_USER (default WORKER_USER): the user the worker runs as, for a host
+//   without `node` (and a test of an image without the user).
 // - CHARM_REPORT_CALLS: the benchmark's counters.
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +16,7 @@ import {
   HEALTH_PORT,
   PROMETHEUS_PORT,
   WORKER_HOME,
+  WORKER_USER,
   containerLayout,
 } from '../contract/container';
 import { HookTools } from '../juju/hook-tools';
@@ -46,6 +49,7 @@ export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): Char
       health: Number(env.CHARM_HEALTH_PORT) || HEALTH_PORT,
       prometheus: Number(env.CHARM_PROMETHEUS_PORT) || PROMETHEUS_PORT,
     },
+    workerUser: env.CHARM_WORKER_USER || WORKER_USER,
   };
 }
 

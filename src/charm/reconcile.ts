@@ -23,6 +23,8 @@ export interface CharmContext {
   /** Where this unit's hook cache lives. */
   cacheDir: string;
   ports: WorkerPorts;
+  /** The user the worker runs as and owner of what is pushed (WORKER_USER but in tests). */
+  workerUser: string;
 }
 
 export type ReconcileOutcome =
@@ -56,11 +58,13 @@ async function desiredWorkload(
         secrets: secretsHash,
       },
       healthPort: context.ports.health,
+      user: context.workerUser,
     }),
     runtime,
     workflows: inputs.workflows,
     secrets: { content: environment.secretsFileContent, hash: secretsHash, key },
     settingFiles: environment.settingFiles,
+    user: context.workerUser,
   };
 }
 
@@ -111,6 +115,13 @@ export async function reconcile(context: CharmContext): Promise<ReconcileOutcome
       await desiredWorkload(context, inputs.inputs, cache),
       cache,
     );
+    if (sync.blocked) {
+      // Pebble was asked nothing that changes the worker: the running one keeps running.
+      const status: UnitStatus = { status: 'blocked', message: sync.blocked };
+      await juju.log('WARNING', sync.blocked);
+      await juju.statusSet(status.status, status.message);
+      return { kind: 'blocked', status };
+    }
     const status = await observeWorker(context, inputs.inputs, {
       service: sync.unchangedService,
       startError: sync.startError,

@@ -6,6 +6,12 @@ export const CONTAINER_NAME = 'temporal-worker';
 export const SERVICE_NAME = 'temporal-worker';
 export const LAYER_LABEL = 'temporal-worker';
 
+/**
+ * The unprivileged user the worker runs as, and owner of what the charm pushes: the stock
+ * Node image's `node` (uid 1000). An image without it blocks the unit (SECURITY.md, item 5).
+ */
+export const WORKER_USER = 'node';
+
 /** Everything the charm pushes lives under this folder in the workload container. */
 export const WORKER_HOME = '/srv/temporal-worker';
 

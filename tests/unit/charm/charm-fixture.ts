@@ -129,6 +129,7 @@ export function unit(
     modelProxies: options.modelProxies ?? { http: '', https: '', no: '' },
     cacheDir: tempDir(),
     ports: { health: 8089, prometheus: 9000 },
+    workerUser: 'node',
   };
   return { juju, pebble, context };
 }

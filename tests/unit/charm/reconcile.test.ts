@@ -6,7 +6,12 @@ import * as path from 'node:path';
 import { dispatchEvent } from '../../../src/charm/charm';
 import { reconcile } from '../../../src/charm/reconcile';
 import { SERVICE_NAME } from '../../../src/contract/container';
-import { PebbleChangeError, PebbleConnectionError, type ServiceLayer } from '../../../src/pebble/types';
+import {
+  PebbleChangeError,
+  PebbleConnectionError,
+  type FileToPush,
+  type ServiceLayer,
+} from '../../../src/pebble/types';
 import {
   GOOGLE_CONFIG,
   MANIFEST,
@@ -21,6 +26,8 @@ import {
   writeFile,
   type Unit,
 } from './charm-fixture';
+
+import { TEST_CA } from '../../harness/test-credentials';
 
 afterAll(removeTempDirs);
 
@@ -529,6 +536,37 @@ describe('secrets', () => {
   });
 });
 
+describe('the worker runs unprivileged (issue 10, item 5)', () => {
+  it("runs as the image's node user, owning its home and every file it reads; the secrets stay 0600", async () => {
+    const u = unit({ config: { ...VALID_CONFIG, 'tls-root-cas': TEST_CA } });
+    const pushed: FileToPush[] = [];
+    const push = u.pebble.push.bind(u.pebble);
+    u.pebble.push = async (files) => {
+      pushed.push(...files);
+      await push(files);
+    };
+    const makeDir = u.pebble.makeDir.bind(u.pebble);
+    const dirs: unknown[] = [];
+    u.pebble.makeDir = async (dir, options) => {
+      dirs.push({ dir, ...options });
+      await makeDir(dir);
+    };
+    await reconcile(u.context);
+    expect(service(u).user).toBe('node');
+    expect(dirs).toEqual([{ dir: WORKER_HOME, makeParents: true, user: 'node' }]);
+    const byOwner = (user: string | undefined) =>
+      pushed.filter((file) => file.user === user).map((f) => f.path);
+    expect(byOwner(undefined)).toEqual([`${WORKER_HOME}/restart-key`]);
+    expect(byOwner('node')).toEqual(
+      expect.arrayContaining([
+        `${WORKER_HOME}/secrets.json`,
+        expect.stringContaining('/settings/tls-root-cas-'),
+      ]),
+    );
+    expect(pushed.find((file) => file.path.endsWith('/secrets.json'))?.permissions).toBe('600');
+  });
+});
+
 describe('the secrets restart trigger (issue 10, item 8)', () => {
   it('is an HMAC under a per-unit key kept in the container (0600), not a plain digest', async () => {
     const u = unit({ config: { ...VALID_CONFIG, 'encryption-key': Buffer.alloc(32, 7).toString('base64') } });
@@ -599,7 +637,7 @@ describe('proxies', () => {
     expect(u.juju.status?.status).not.toBe('blocked');
     const everything = JSON.stringify([u.pebble.plan, u.juju.logs, u.juju.statusHistory]);
     expect(everything).not.toContain('s3cret');
-    expect(everything).not.toContain('user');
+    expect(everything).not.toMatch(/user[:@]/);
     const secrets = JSON.parse(u.pebble.fileText(`${WORKER_HOME}/secrets.json`)!) as Record<string, string>;
     for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy']) {
       expect(secrets[name]).toMatch(/^http:\/\/user:/i);
