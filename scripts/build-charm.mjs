@@ -14,7 +14,7 @@ const outfile = path.join(root, 'dist', 'charm.js');
  * Libraries of the Temporal auth providers (src/temporal/auth/): the charm only asks which
  * providers exist, it never authenticates, so their code stays out of its bundle.
  */
-const AUTH_PROVIDER_LIBRARIES = ['google-auth-library'];
+const AUTH_PROVIDER_LIBRARIES = ['google-auth-library', 'macaroon', 'tweetnacl'];
 
 const result = await esbuild.build({
   entryPoints: [path.join(root, 'src', 'charm', 'main.ts')],

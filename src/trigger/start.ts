@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import type { RenewingAuthorization } from '../temporal/auth/token-source';
 import { payloadCodecs } from '../temporal/codec';
-import { authorizationInterceptor } from './authorization';
+import { authorizationInterceptor, retryUnauthenticatedOnce, type CallAuthorization } from './authorization';
 import { WORKFLOW_TYPE, type TriggerOptions } from './options';
 
 export interface StartedWorkflow {
@@ -42,15 +42,20 @@ export class AlreadyRunningError extends Error {
 
 export function connectionOptionsFor(
   options: TriggerOptions,
-  authorization: Pick<RenewingAuthorization, 'metadata'> | undefined,
+  authorization: CallAuthorization | undefined,
 ): ConnectionOptions {
+  const retry = defaultGrpcRetryOptions();
   return {
     address: options.settings.host.address,
     tls: options.tls,
     ...(authorization
       ? {
           interceptors: [
-            makeGrpcRetryInterceptor(defaultGrpcRetryOptions()),
+            makeGrpcRetryInterceptor({
+              ...retry,
+              retryableDecider: (attempt, status) =>
+                retry.retryableDecider(attempt, status) || retryUnauthenticatedOnce(attempt, status),
+            }),
             authorizationInterceptor(authorization),
           ],
         }

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { SETTINGS, type Settings } from '../contract/settings';
 import { errorSummary } from '../error-summary';
 import { tlsOptions } from '../temporal/access';
-import { RenewingAuthorization } from '../temporal/auth/token-source';
+import { AuthSettingError, RenewingAuthorization } from '../temporal/auth/token-source';
 import { tokenSourceFor } from '../temporal/auth/providers';
 import { payloadCodecs } from '../temporal/codec';
 import { startHealthServer } from './health';
@@ -30,6 +30,8 @@ const SHUTDOWN_FORCE_MS = 15_000;
 const EXIT_DEADLINE_MS = 18_000;
 const PROBE_INTERVAL_MS = 2_000;
 const PROBE_TIMEOUT_MS = 3_000;
+/** gRPC status UNAUTHENTICATED. */
+const UNAUTHENTICATED = 16;
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -182,7 +184,7 @@ class WorkerProcess {
     });
 
     const connection = await this.connect();
-    if (!connection) return 0; // SIGTERM while still connecting
+    if (!connection) return this.status.state === 'failed' ? 2 : 0; // a setting to fix, or SIGTERM while connecting
     this.connection = connection;
 
     try {
@@ -257,6 +259,12 @@ class WorkerProcess {
         return connection;
       } catch (error) {
         this.authorization?.stop();
+        if (error instanceof AuthSettingError) {
+          // Only the operator can fix it: block (the charm shows it), and let Pebble restart us.
+          logger.fatal(error.message);
+          await this.status.set('failed', error.message);
+          return undefined;
+        }
         this.connectionError = errorSummary(error);
         await this.report();
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
@@ -287,6 +295,10 @@ class WorkerProcess {
       this.connectionError = undefined;
     } catch (error) {
       this.connectionError = errorSummary(error);
+      // Core's polls carry the same metadata and give us no hook; the probe sees a rejection too.
+      if ((error as { code?: number }).code === UNAUTHENTICATED) {
+        await this.authorization?.renewAfterRejection();
+      }
     }
     await this.report();
   }

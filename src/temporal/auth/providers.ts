@@ -2,11 +2,13 @@
 // `auth-provider` name. Adding one is a module with a TokenSource and a line here; the
 // options it needs are marked with its name in the settings table.
 import type { Settings } from '../../contract/settings';
+import { candidTokenSource } from './candid';
 import { googleTokenSource } from './google';
 import type { TokenSource } from './token-source';
 
 const PROVIDERS: Record<string, (settings: Settings) => TokenSource> = {
   google: googleTokenSource,
+  candid: candidTokenSource,
 };
 
 /** Why `auth-provider` cannot be used as set, or null when it can. */

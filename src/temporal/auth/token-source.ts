@@ -13,6 +13,20 @@ export interface Credentials {
   expiresAt: number;
 }
 
+/**
+ * A provider's failure that only a change of the named option can fix (an unreachable
+ * macaroon endpoint, an unknown agent, a key the server refuses): the worker stops on it
+ * and the charm blocks with its message. Never holds a secret.
+ */
+export class AuthSettingError extends Error {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+  }
+}
+
 /** What an auth provider implements (auth/providers.ts lists them). */
 export interface TokenSource {
   /** New credentials; throws saying why none could be had (never echoing a secret). */
@@ -43,6 +57,9 @@ export class RenewingAuthorization {
   private current: Credentials | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** The credentials an UNAUTHENTICATED answer already renewed (renewAfterRejection). */
+  private rejected: Credentials | undefined;
+  private renewal: Promise<void> | undefined;
   private stopped = false;
   /** Set while the last fetch failed. */
   lastError: string | undefined;
@@ -59,7 +76,7 @@ export class RenewingAuthorization {
       this.current = await this.source.fetch();
     } catch (error) {
       this.lastError = `cannot get credentials for the Temporal server: ${errorSummary(error)}`;
-      throw new Error(this.lastError);
+      throw error instanceof AuthSettingError ? error : new Error(this.lastError);
     }
     this.lastError = undefined;
     this.failures = 0;
@@ -71,6 +88,25 @@ export class RenewingAuthorization {
   metadata(): AuthMetadata {
     if (!this.current) throw new Error('no credentials yet: start() first');
     return this.current.metadata;
+  }
+
+  /**
+   * The server answered UNAUTHENTICATED: renew now, once per credentials (a renewal that is
+   * refused again waits for the schedule). Resolves when the renewal is done.
+   */
+  async renewAfterRejection(): Promise<void> {
+    if (this.stopped || !this.current) return;
+    if (this.rejected !== this.current) {
+      this.rejected = this.current;
+      if (this.timer) clearTimeout(this.timer);
+      this.renewal = this.renew();
+    }
+    await this.renewal;
+  }
+
+  /** Resolves once a renewal under way (after a rejection) is done. */
+  async settled(): Promise<void> {
+    await this.renewal;
   }
 
   stop(): void {

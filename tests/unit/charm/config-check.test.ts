@@ -148,19 +148,33 @@ describe('validateConfig', () => {
     );
   });
 
+  const candid = {
+    'candid-url': 'https://temporal.example.com/macaroon',
+    'candid-username': 'rocks-bot@candid',
+    'candid-public-key': 'W2SHsjipJPw5kzZiXes1Ztdc/Z/muZhWQEcDl2buSwQ=',
+    'candid-private-key': 'Ruz2JGjQL+hPjQV0l3SLKnRXHqraZsL7YZRHqLjuOBQ=',
+  };
+
   it.each(CANDID_OPTIONS)("auth-provider 'candid' needs %s", (key) => {
-    const candid = Object.fromEntries(CANDID_OPTIONS.map((option) => [option, 'https://candid.example.com']));
     expect(message({ 'auth-provider': 'candid', ...candid, [key]: '' })).toBe(
       `missing config for auth-provider 'candid': ${key}`,
     );
   });
 
-  it('blocks a complete candid config as not supported yet', () => {
-    const candid = Object.fromEntries(CANDID_OPTIONS.map((option) => [option, 'https://candid.example.com']));
-    expect(message({ 'auth-provider': 'candid', ...candid })).toBe(
-      "auth-provider 'candid' is not supported yet",
-    );
+  it('accepts a complete candid config', () => {
+    expect(
+      validateConfig({ ...VALID_CONFIG, 'auth-provider': 'candid', 'tls-root-cas': TEST_CA, ...candid }).ok,
+    ).toBe(true);
   });
+
+  it.each(['candid-private-key', 'candid-public-key'])(
+    'blocks a %s that is not a bakery key, naming it',
+    (key) => {
+      expect(message({ 'auth-provider': 'candid', ...candid, [key]: 'not-a-key' })).toBe(
+        `invalid config: ${key} must be a bakery key: base64 of 32 bytes`,
+      );
+    },
+  );
 
   it('knows every option of the Python charm', () => {
     expect(OPTION_NAMES).toHaveLength(32);

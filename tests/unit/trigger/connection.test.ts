@@ -34,9 +34,14 @@ describe('connection settings of the trigger', () => {
     expect(connectionOptionsFor({ ...baseOptions, tls }, undefined).tls).toEqual(tls);
   });
 
-  it('sends the current metadata on every call, so a renewed token is picked up', () => {
+  const renewal = { settled: async () => undefined, renewAfterRejection: async () => undefined };
+
+  it('sends the current metadata on every call, so a renewed token is picked up', async () => {
     let token = 'one';
-    const interceptor = authorizationInterceptor({ metadata: () => ({ authorization: `Bearer ${token}` }) });
+    const interceptor = authorizationInterceptor({
+      ...renewal,
+      metadata: () => ({ authorization: `Bearer ${token}` }),
+    });
     const sent: string[] = [];
     const call = (): void => {
       const next = {
@@ -46,13 +51,15 @@ describe('connection settings of the trigger', () => {
       intercepted.start(new Metadata(), {});
     };
     call();
+    await new Promise(setImmediate);
     token = 'two';
     call();
+    await new Promise(setImmediate);
     expect(sent).toEqual(['Bearer one', 'Bearer two']);
   });
 
   it('keeps the SDK retry interceptor when it adds its own', () => {
-    const options = connectionOptionsFor(baseOptions, { metadata: () => ({}) });
+    const options = connectionOptionsFor(baseOptions, { ...renewal, metadata: () => ({}) });
     expect(options.interceptors).toHaveLength(2);
   });
 

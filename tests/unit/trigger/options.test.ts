@@ -115,8 +115,14 @@ describe('trigger options from flags alone', () => {
     [['--topic=t', '--group=g'], '--queue is required'],
     [['--topic=t', '--group=g', '--queue=q', '--bogus'], "Unknown option '--bogus'"],
     [['--topic=t', '--group=g', '--queue=q', 'extra'], 'extra'],
-    [['--topic=t', '--group=g', '--queue=q', '--auth=kerberos'], "--auth must be 'google' or 'none'"],
-    [['--topic=t', '--group=g', '--queue=q', '--auth=candid'], "'candid' is not supported"],
+    [
+      ['--topic=t', '--group=g', '--queue=q', '--auth=kerberos'],
+      "--auth must be 'google', 'candid' or 'none'",
+    ],
+    [
+      ['--topic=t', '--group=g', '--queue=q', '--auth=candid'],
+      '--auth candid needs candid-url, candid-username',
+    ],
   ])('rejects %j', (argv, message) => {
     expect(usageMessage(() => resolveTriggerOptions(argv, files({})))).toContain(message);
   });

@@ -108,17 +108,19 @@ describe('loadWorkerSettings', () => {
     );
   });
 
-  it('refuses candid, which this worker does not implement', () => {
+  it('reads the candid settings', () => {
     const candid = {
       TWC_AUTH_PROVIDER: 'candid',
-      TWC_CANDID_URL: 'https://candid.example.com',
-      TWC_CANDID_USERNAME: 'u',
-      TWC_CANDID_PUBLIC_KEY: 'k',
-      TWC_CANDID_PRIVATE_KEY: 'k',
+      TWC_CANDID_URL: 'https://temporal.example.com/macaroon',
+      TWC_CANDID_USERNAME: 'u@candid',
+      TWC_CANDID_PUBLIC_KEY: 'W2SHsjipJPw5kzZiXes1Ztdc/Z/muZhWQEcDl2buSwQ=',
+      TWC_CANDID_PRIVATE_KEY: 'Ruz2JGjQL+hPjQV0l3SLKnRXHqraZsL7YZRHqLjuOBQ=',
     };
-    expect(() => loadWorkerSettings({ ...base, ...candid })).toThrow(
-      "auth-provider 'candid' is not supported yet",
-    );
+    expect(loadWorkerSettings({ ...base, ...candid })).toMatchObject({
+      authProvider: 'candid',
+      candidUsername: 'u@candid',
+      candidPrivateKey: 'Ruz2JGjQL+hPjQV0l3SLKnRXHqraZsL7YZRHqLjuOBQ=',
+    });
   });
 
   it('reads the Sentry settings like the Python charm renders them', () => {
