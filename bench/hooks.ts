@@ -99,6 +99,8 @@ export async function run(): Promise<void> {
     const env: Record<string, string> = {
       CHARM_CONTAINERS_DIR: pebble.containersDir,
       CHARM_WORKER_HOME: path.join(workDir, 'srv'),
+      // Pebble runs on the host, which has no `node` user: the worker runs as this process's user.
+      CHARM_WORKER_USER: os.userInfo().username,
       CHARM_HEALTH_PORT: String(await freePort()),
       CHARM_PROMETHEUS_PORT: String(await freePort()),
       CHARM_REPORT_CALLS: '1',

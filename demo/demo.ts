@@ -3,6 +3,7 @@
 // the outcome. Everything started is registered with the teardown as soon as it runs.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FakeJujuModel } from '../tests/harness/fake-juju';
@@ -146,10 +147,12 @@ export class Demo {
     this.wakeKeepRunning?.();
   }
 
-  private get env(): { CHARM_CONTAINERS_DIR: string; CHARM_WORKER_HOME: string } {
+  private get env(): { CHARM_CONTAINERS_DIR: string; CHARM_WORKER_HOME: string; CHARM_WORKER_USER: string } {
     return {
       CHARM_CONTAINERS_DIR: this.running.pebble!.containersDir,
       CHARM_WORKER_HOME: this.files.workerHome,
+      // Pebble runs on the host, which has no `node` user: the worker runs as this process's user.
+      CHARM_WORKER_USER: os.userInfo().username,
     };
   }
 

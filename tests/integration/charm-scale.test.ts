@@ -68,6 +68,8 @@ beforeAll(async () => {
       env: {
         CHARM_CONTAINERS_DIR: pebble.containersDir,
         CHARM_WORKER_HOME: path.join(workDir, `unit-${index}`),
+        // Pebble runs on the host, which has no `node` user: the worker runs as this process's user.
+        CHARM_WORKER_USER: os.userInfo().username,
         CHARM_HEALTH_PORT: String(await freePort()),
         CHARM_PROMETHEUS_PORT: String(await freePort()),
       },

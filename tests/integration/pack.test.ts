@@ -254,6 +254,8 @@ describe('the unpacked charm under the fake hook tools', () => {
       PATH: [shimDir, juju.binDir, '/usr/bin', '/bin'].join(':'),
       CHARM_CONTAINERS_DIR: path.join(tempDir, 'no-containers-yet'),
       CHARM_WORKER_HOME: workerHome,
+      // Pebble runs on the host, which has no `node` user: the worker runs as this process's user.
+      CHARM_WORKER_USER: os.userInfo().username,
       // Other tests on this machine may hold the default ports.
       CHARM_HEALTH_PORT: String(await freePort()),
       CHARM_PROMETHEUS_PORT: String(await freePort()),

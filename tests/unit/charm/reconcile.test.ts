@@ -10,6 +10,7 @@ import {
   PebbleChangeError,
   PebbleConnectionError,
   type FileToPush,
+  type MakeDirOptions,
   type ServiceLayer,
 } from '../../../src/pebble/types';
 import {
@@ -547,10 +548,12 @@ describe('the worker runs unprivileged (issue 10, item 5)', () => {
     };
     const makeDir = u.pebble.makeDir.bind(u.pebble);
     const dirs: unknown[] = [];
-    u.pebble.makeDir = async (dir, options) => {
-      dirs.push({ dir, ...options });
-      await makeDir(dir);
-    };
+    Object.assign(u.pebble, {
+      makeDir: async (dir: string, options?: MakeDirOptions) => {
+        dirs.push({ dir, ...options });
+        await makeDir(dir);
+      },
+    });
     await reconcile(u.context);
     expect(service(u).user).toBe('node');
     expect(dirs).toEqual([{ dir: WORKER_HOME, makeParents: true, user: 'node' }]);
