@@ -1,8 +1,8 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import * as http from 'node:http';
-import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
+import { startRecordingGrpcProxy } from '../harness/grpc-proxy';
 import { TemporalDevServer } from '../harness/temporal';
 import { WorkerProcess, copyWorkerRuntime, sampleWorkflowsPackage } from '../harness/worker-process';
 
@@ -71,53 +71,6 @@ async function startTokenEndpoint(publicKey: string) {
     rejected,
     setFailing: (value: boolean) => (failing = value),
     close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
-
-/** A plaintext HTTP/2 (gRPC) proxy in front of the dev server that records each call's authorization header. */
-async function startRecordingGrpcProxy(target: string) {
-  const seen: { authorization: string | undefined; at: number }[] = [];
-  const upstream = http2.connect(`http://${target}`);
-  upstream.on('error', () => undefined);
-  const server = http2.createServer();
-  server.on('stream', (stream, headers) => {
-    const authorization = headers.authorization as string | undefined;
-    seen.push({ authorization, at: Date.now() });
-    const forwarded: http2.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(headers)) {
-      if (!name.startsWith(':') || name === ':method' || name === ':path') forwarded[name] = value;
-    }
-    const call = upstream.request(forwarded);
-    stream.pipe(call);
-    call.on('response', (responseHeaders, flags) => {
-      const { [':status']: status, ...rest } = responseHeaders;
-      if (stream.destroyed) return;
-      if ((flags ?? 0) & http2.constants.NGHTTP2_FLAG_END_STREAM) {
-        stream.respond({ ':status': status, ...rest }, { endStream: true });
-        return;
-      }
-      let trailers: http2.OutgoingHttpHeaders = {};
-      call.on('trailers', (received) => (trailers = received));
-      stream.respond({ ':status': status, ...rest }, { waitForTrailers: true });
-      stream.on('wantTrailers', () => stream.sendTrailers(trailers));
-      call.pipe(stream);
-    });
-    const close = () => {
-      if (!call.destroyed) call.close();
-      if (!stream.destroyed) stream.close();
-    };
-    call.on('error', close);
-    stream.on('error', close);
-    stream.on('close', () => !call.destroyed && call.close());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () => {
-      upstream.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
   };
 }
 
@@ -205,7 +158,7 @@ describe("the worker with auth-provider 'google'", () => {
   it('reports a failing renewal on the health endpoint and recovers when the token endpoint does', async () => {
     tokenEndpoint.setFailing(true);
     const down = await worker!.waitForHealth('down', 30_000);
-    expect(down.body.error).toMatch(/cannot renew the Google access token: .*endpoint told to fail/);
+    expect(down.body.error).toMatch(/cannot renew the credentials for the Temporal server: .*endpoint told to fail/);
     expect(worker!.records().some((r) => r.level === 50 && /cannot renew/.test(String(r.msg)))).toBe(true);
     tokenEndpoint.setFailing(false);
     await worker!.waitForHealth('up', 30_000);
