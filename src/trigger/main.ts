@@ -4,11 +4,13 @@ import { authorizationFor } from './authorization';
 import { USAGE, UsageError, WORKFLOW_TYPE, resolveTriggerOptions, type TriggerOptions } from './options';
 import { triggerConsumeEvents, type TriggerReporter } from './start';
 
+const AUTH_NAMES: Record<string, string> = { google: 'Google', candid: 'Candid' };
+
 function describeTarget(options: TriggerOptions): string {
   const { settings } = options;
   const features = [
     options.tls ? 'TLS' : 'plaintext',
-    settings.authProvider ? `${settings.authProvider} auth` : 'no auth',
+    settings.authProvider ? `${AUTH_NAMES[settings.authProvider]} auth` : 'no auth',
     settings.encryptionKey ? 'encrypted payloads' : 'unencrypted payloads',
   ];
   return `${settings.host.address}, namespace '${settings.namespace}', queue '${settings.queue}' (${features.join(', ')})`;

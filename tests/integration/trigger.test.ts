@@ -174,12 +174,18 @@ describe('npm run trigger', () => {
       const credentialsFile = path.join(tempDir, 'service-account.json');
       writeFileSync(
         credentialsFile,
+        // Every field of a service-account key file as Google issues it.
         JSON.stringify({
           type: 'service_account',
+          project_id: 'project',
           private_key_id: 'kid-1',
           private_key: privateKeyPem,
           client_email: 'worker@project.iam.gserviceaccount.com',
+          client_id: '1234',
+          auth_uri: 'https://accounts.google.com/o/oauth2/auth',
           token_uri: `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`,
+          auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+          client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
         }),
         { mode: 0o600 },
       );
