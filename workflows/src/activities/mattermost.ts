@@ -1,10 +1,12 @@
 // Mattermost notifications as the Python notifier sends them: one post with a single
 // attachment (title, text, colour), later patched to the final status and colour.
-import type { MattermostSettings } from './pipeline-settings';
+import { callOutside, type CallPolicy, HttpStatusError, parseAnswer } from './outside-call';
+import { DEFAULT_TIMEOUT_SECONDS, type MattermostSettings } from './pipeline-settings';
 
 export const MATTERMOST_COLORS = { success: '#33CC33', failure: '#CC0000', unknown: '#B0B0B0' } as const;
 
-const REQUEST_TIMEOUT_MS = 10_000;
+/** A notification is not worth holding an event long: its transient failures are retried this long at most. */
+export const MATTERMOST_RETRY_BUDGET_MS = 20_000;
 
 interface Attachment {
   fallback?: string;
@@ -26,24 +28,34 @@ export interface MattermostNotifier {
   updateStatusAndMessage(postId: string, success: boolean, text?: string): Promise<void>;
 }
 
-export function mattermostNotifier(settings: MattermostSettings, signal?: AbortSignal): MattermostNotifier {
+export function mattermostNotifier(
+  settings: MattermostSettings,
+  policy: CallPolicy = {
+    timeoutMs: DEFAULT_TIMEOUT_SECONDS.mattermost * 1000,
+    retryBudgetMs: MATTERMOST_RETRY_BUDGET_MS,
+  },
+): MattermostNotifier {
   const postsUrl = `${settings.server}/api/v4/posts`;
+  const budget = { ...policy, retryBudgetMs: Math.min(policy.retryBudgetMs, MATTERMOST_RETRY_BUDGET_MS) };
 
-  async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-    const response = await fetch(url, {
-      method,
-      headers: { Authorization: `Bearer ${settings.token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+    return callOutside('mattermost', `${method} ${url}`, budget, async (signal) => {
+      const response = await fetch(url, {
+        method,
+        headers: { Authorization: `Bearer ${settings.token}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+      const text = await response.text();
+      if (!response.ok) {
+        throw new HttpStatusError(
+          `Mattermost ${method} ${url} failed: HTTP ${response.status} ${mattermostMessage(text)}`,
+          response.status,
+          response.headers,
+        );
+      }
+      return (text ? parseAnswer<T>(text, `Mattermost ${method} ${url}`) : {}) as T;
     });
-    const text = await response.text();
-    if (!response.ok) {
-      throw new Error(
-        `Mattermost ${method} ${url} failed: HTTP ${response.status} ${mattermostMessage(text)}`,
-      );
-    }
-    return (text ? JSON.parse(text) : {}) as T;
   }
 
   return {

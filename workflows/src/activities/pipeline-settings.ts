@@ -31,7 +31,42 @@ export interface MattermostSettings {
   channelId: string;
 }
 
+/** Per-attempt timeout of each outside service, in milliseconds. */
+export interface ServiceTimeouts {
+  keystone: number;
+  swift: number;
+  github: number;
+  registryTags: number;
+  mattermost: number;
+}
+
+/** The defaults, in seconds, of `<SERVICE>_TIMEOUT_SECONDS` (workflows/.env.template). */
+export const DEFAULT_TIMEOUT_SECONDS: Record<keyof ServiceTimeouts, number> = {
+  keystone: 15,
+  swift: 30,
+  github: 30,
+  registryTags: 15,
+  mattermost: 10,
+};
+const TIMEOUT_VARIABLES: Record<keyof ServiceTimeouts, string> = {
+  keystone: 'KEYSTONE_TIMEOUT_SECONDS',
+  swift: 'SWIFT_TIMEOUT_SECONDS',
+  github: 'GITHUB_TIMEOUT_SECONDS',
+  registryTags: 'REGISTRY_TAGS_TIMEOUT_SECONDS',
+  mattermost: 'MATTERMOST_TIMEOUT_SECONDS',
+};
+export const DEFAULT_RETRY_BUDGET_SECONDS = 90;
+export const DEFAULT_EVENT_DEADLINE_SECONDS = 900;
+export const DEFAULT_READ_CONCURRENCY = 16;
+
 export interface PipelineSettings {
+  timeouts: ServiceTimeouts;
+  /** How long one outside call's transient failures are retried before the event is left for later. */
+  retryBudgetMs: number;
+  /** One event's processing is abandoned (not committed, processed again later) after this long. */
+  eventDeadlineMs: number;
+  /** Reads (Swift objects, registry tags) of one event's images in flight at once. */
+  readConcurrency: number;
   swift: SwiftSettings;
   github: GitHubSettings;
   registryTagsApiUrl: string;
@@ -67,8 +102,22 @@ export function readPipelineSettings(env: Record<string, string | undefined>): P
   const [owner = '', repo = ''] = value('OCI_FACTORY_REPOSITORY', 'canonical/oci-factory').split('/');
   const pause = Number(value('DISPATCH_PAUSE_MS', '2000'));
   const missingMattermost = MATTERMOST_VARIABLES.filter((name) => !value(name));
+  const positive = (name: string, fallback: number) => {
+    const number = Number(value(name, String(fallback)));
+    return Number.isFinite(number) && number > 0 ? number : fallback;
+  };
+  const timeouts = Object.fromEntries(
+    Object.entries(TIMEOUT_VARIABLES).map(([service, name]) => [
+      service,
+      positive(name, DEFAULT_TIMEOUT_SECONDS[service as keyof ServiceTimeouts]) * 1000,
+    ]),
+  ) as unknown as ServiceTimeouts;
 
   return {
+    timeouts,
+    retryBudgetMs: positive('RETRY_BUDGET_SECONDS', DEFAULT_RETRY_BUDGET_SECONDS) * 1000,
+    eventDeadlineMs: positive('EVENT_DEADLINE_SECONDS', DEFAULT_EVENT_DEADLINE_SECONDS) * 1000,
+    readConcurrency: Math.floor(positive('READ_CONCURRENCY', DEFAULT_READ_CONCURRENCY)),
     swift: {
       authUrl: value('OS_AUTH_URL'),
       username: value('OS_USERNAME'),

@@ -49,13 +49,33 @@ export interface PipelineContext {
   /** Aborted when the activity is cancelled (worker shutdown). */
   signal?: AbortSignal;
   /**
-   * Images already dispatched for this message_id by an earlier delivery (redelivery after a crash):
-   * the pipeline must not dispatch them again. Called after each successful dispatch, so the consumer
-   * can record it durably before going on.
+   * From the dispatch record of an earlier delivery of the same message (redelivery after a
+   * crash or a transient failure): images up to this name (code-unit order) were dispatched or
+   * failed for good, and must not be dispatched again.
    */
-  alreadyDispatched: ReadonlySet<string>;
-  /** Its error (the dispatch could not be recorded) is the consumer's: the pipeline throws it back unchanged. */
+  doneThrough?: string;
+  /** The Mattermost post an earlier delivery made: updated, not posted again. */
+  postId?: string;
+  /** Whether the record can hold this image as the last one done (checked before its dispatch). */
+  canRecord?(image: string): boolean;
+  /** Records the event's post before any dispatch, so a redelivery updates it. */
+  onPosted?(postId: string): Promise<void>;
+  /**
+   * Called after each successful dispatch, so the consumer can record it durably before going on.
+   * Its error (the dispatch could not be recorded) is the consumer's: the pipeline throws it back unchanged.
+   */
   onDispatched(image: string): Promise<void>;
+  /** Progress of the event, for the heartbeat. */
+  progress?(progress: EventProgress): void;
+}
+
+export interface EventProgress {
+  message_id: string;
+  images: number;
+  decided: number;
+  dispatched: number;
+  /** The outside call being retried, if one is. */
+  retrying?: { service: string; what: string; attempt: number; error: string };
 }
 
 export type ProcessEvent = (event: OciEvent, ctx: PipelineContext) => Promise<EventOutcome>;

@@ -1,6 +1,7 @@
 // One OCI event through the rebuild pipeline: find its Ubuntu release, tell Mattermost,
 // dispatch the rebuilds of the images built on it, tell Mattermost how it went.
 import { mattermostNotifier } from './mattermost';
+import { classify } from './outside-call';
 import { type PipelineSettings, readPipelineSettings } from './pipeline-settings';
 import { errorMessage } from './error-message';
 import type { EventOutcome, OciEvent, PipelineContext, ProcessEvent } from './pipeline-types';
@@ -33,7 +34,13 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
   return async function processEvent(event: OciEvent, ctx: PipelineContext): Promise<EventOutcome> {
     const { log, signal } = ctx;
     const settings = readPipelineSettings(ctx.env);
-    const notifier = settings.mattermost ? mattermostNotifier(settings.mattermost, signal) : null;
+    const notifier = settings.mattermost
+      ? mattermostNotifier(settings.mattermost, {
+          timeoutMs: settings.timeouts.mattermost,
+          retryBudgetMs: settings.retryBudgetMs,
+          signal,
+        })
+      : null;
     if (!notifier) {
       log.warn(`No Mattermost notification: ${settings.missingMattermost.join(', ')} not set`);
     }
@@ -49,9 +56,17 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
     }
     log.info(`Release: ${release}`, { message_id: event.message_id });
 
-    const postId = await notify(ctx, () =>
-      notifier?.sendMessage(MATTERMOST_TITLE, message(release, 'Triggered')),
-    );
+    // Posted while the images are read; recorded before the first dispatch. A redelivery of the
+    // event updates the post its first delivery made.
+    const posting: Promise<string | undefined> = ctx.postId
+      ? Promise.resolve(ctx.postId)
+      : notify(ctx, () => notifier?.sendMessage(MATTERMOST_TITLE, message(release, 'Triggered'))).then(
+          async (id) => {
+            if (id) await consumerStep(() => ctx.onPosted?.(id));
+            return id;
+          },
+        );
+    posting.catch(() => undefined);
 
     let rebuilds: ImageRebuild[];
     try {
@@ -60,20 +75,29 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
         log,
         now,
         signal,
-        alreadyDispatched: ctx.alreadyDispatched,
-        onDispatched: (image) =>
-          ctx.onDispatched(image).catch((error: unknown) => {
-            throw new ConsumerError(error);
-          }),
+        messageId: event.message_id,
+        doneThrough: ctx.doneThrough,
+        canRecord: ctx.canRecord,
+        beforeDispatch: async () => {
+          await posting;
+        },
+        progress: (progress) => ctx.progress?.({ message_id: event.message_id, ...progress }),
+        onDispatched: (image) => consumerStep(() => ctx.onDispatched(image)),
       });
     } catch (error) {
       if (error instanceof ConsumerError) throw error.error;
       if (signal?.aborted) throw error;
+      // Retries spent on an outside service: the event is left uncommitted, to be processed again.
+      if (classify(error).transient) throw error;
       const reason = errorMessage(error);
       log.error(`Rebuild pipeline failed: ${reason}`, { message_id: event.message_id });
       // '*' stands for every image, as the Python script's default image name.
       rebuilds = [{ image: '*', dispatched: false, reason, failed: true }];
     }
+    const postId = await posting.catch((error: unknown) => {
+      if (error instanceof ConsumerError) throw error.error;
+      throw error;
+    });
 
     const status = rebuilds.some((rebuild) => rebuild.failed) ? 'Failed' : 'Success';
     if (postId) {
@@ -95,6 +119,14 @@ export const processEvent: ProcessEvent = createProcessEvent();
 /** An error of the consumer's own callback, carried through the pipeline to be thrown back as it was. */
 class ConsumerError {
   constructor(readonly error: unknown) {}
+}
+
+async function consumerStep(step: () => Promise<void> | undefined): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    throw new ConsumerError(error);
+  }
 }
 
 /** A notification that fails is logged; the event is processed all the same. */

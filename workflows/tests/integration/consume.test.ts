@@ -207,26 +207,26 @@ test('a worker killed mid-message: the event is processed again, each image disp
   expect(afterKill.offset).toBe('0');
   expect(parseInFlightRecord(afterKill.metadata)).toEqual({
     message_id: event.message_id,
-    dispatched: ['img-a'],
+    doneThrough: 'img-a',
     failures: 0,
   });
 
   // The dead member's session expires before the group hands the partition to the new one.
-  const alreadyDispatched: string[][] = [];
+  const doneThrough: (string | undefined)[] = [];
   const pipeline = stubPipeline({ images: ['img-a', 'img-b'], dispatchLog });
   const result = await consumeEvents(
     topic,
     'group-killed',
     deps(
       (e, ctx) => {
-        alreadyDispatched.push([...ctx.alreadyDispatched]);
+        doneThrough.push(ctx.doneThrough);
         return pipeline(e, ctx);
       },
       { envOverrides: { ROCKS_EVENTBUS_MAX_EVENTS_PER_RUN: '1', ROCKS_EVENTBUS_MAX_RUN_SECONDS: '120' } },
     ),
   );
 
-  expect(alreadyDispatched).toEqual([['img-a']]);
+  expect(doneThrough).toEqual(['img-a']);
   expect(result.events.map((e) => e.message_id)).toEqual([event.message_id]);
   expect(dispatchedLines(dispatchLog).sort()).toEqual([
     `${event.message_id} img-a`,

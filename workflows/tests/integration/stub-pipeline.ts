@@ -1,5 +1,5 @@
 // A rebuild pipeline stand-in for the consumer tests: "dispatches" a fixed list of images by
-// appending `<message_id> <image>` lines to a file, honouring alreadyDispatched/onDispatched
+// appending `<message_id> <image>` lines to a file, honouring doneThrough/onDispatched
 // as the real pipeline does.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { EventOutcome, ProcessEvent } from '../../src/activities/pipeline-types';
@@ -15,8 +15,8 @@ export function stubPipeline({ images, dispatchLog, afterFirstDispatch }: StubPi
   let dispatchedHere = 0;
   return async (event, ctx): Promise<EventOutcome> => {
     const rebuilds = [];
-    for (const image of images) {
-      if (ctx.alreadyDispatched.has(image)) {
+    for (const image of [...images].sort()) {
+      if (ctx.doneThrough !== undefined && image <= ctx.doneThrough) {
         rebuilds.push({ image, dispatched: true, reason: 'dispatched by an earlier delivery' });
         continue;
       }

@@ -94,9 +94,15 @@ test('kafkajs logs go to the activity log', () => {
 });
 
 test('the dispatch record round-trips through the offset metadata, and anything else reads as none', () => {
-  const record = { message_id: 'm', dispatched: ['grafana', 'kafka'], failures: 1 };
+  const record = { message_id: 'm', doneThrough: 'kafka', postId: 'x9k3bq7n1pgdfm4w8rj6ty2zhe', failures: 1 };
 
   expect(parseInFlightRecord(encodeInFlightRecord(record))).toEqual(record);
+  // A record of the earlier format (every name dispatched) still reads: the last name is done-through.
+  expect(
+    parseInFlightRecord(
+      '{"oci-factory-in-flight":{"message_id":"m","dispatched":["kafka","grafana"],"failures":1}}',
+    ),
+  ).toEqual({ message_id: 'm', doneThrough: 'kafka', failures: 1 });
   expect(encodeInFlightRecord(record).length).toBeLessThan(4096);
   expect(parseInFlightRecord(null)).toBeUndefined();
   expect(parseInFlightRecord('')).toBeUndefined();

@@ -1,5 +1,6 @@
 import YAML from 'yaml';
 import { createProcessEvent } from '../../src/activities/process-event';
+import { TransientError } from '../../src/activities/outside-call';
 import type { OciEvent, PipelineContext } from '../../src/activities/pipeline-types';
 import { type Standins, startStandins } from '../harness/standins';
 import {
@@ -34,7 +35,7 @@ interface LogLine {
   fields?: Record<string, unknown>;
 }
 
-function pipelineContext(env: Record<string, string | undefined>, alreadyDispatched: string[] = []) {
+function pipelineContext(env: Record<string, string | undefined>, doneThrough?: string) {
   const logs: LogLine[] = [];
   const recorded: string[] = [];
   const ctx: PipelineContext = {
@@ -45,7 +46,7 @@ function pipelineContext(env: Record<string, string | undefined>, alreadyDispatc
       error: (message, fields) => logs.push({ level: 'error', message, fields }),
     },
     workflow: WORKFLOW,
-    alreadyDispatched: new Set(alreadyDispatched),
+    doneThrough,
     onDispatched: async (image) => {
       recorded.push(image);
     },
@@ -130,7 +131,7 @@ describe('processEvent against the stand-ins', () => {
       authorization: `Bearer ${standins.github.token}`,
       'x-github-api-version': '2022-11-28',
     });
-    const seconds = Math.floor(SCENARIO_NOW.getTime() / 1000);
+    const event = '8105e87b-038a-46cd-a0bb-e2e512c89023';
     expect(standins.github.dispatches.map(({ ref, inputs }) => ({ ref, inputs }))).toEqual([
       {
         ref: 'main',
@@ -138,7 +139,7 @@ describe('processEvent against the stand-ins', () => {
           'oci-image-name': 'kafka',
           'b64-image-trigger': expect.any(String),
           upload: true,
-          external_ref_id: `workflow-engine-kafka-${seconds}`,
+          external_ref_id: `workflow-engine-kafka-${event}`,
         },
       },
       {
@@ -147,7 +148,7 @@ describe('processEvent against the stand-ins', () => {
           'oci-image-name': 'mock-rock',
           'b64-image-trigger': expect.any(String),
           upload: true,
-          external_ref_id: `workflow-engine-mock-rock-${seconds}`,
+          external_ref_id: `workflow-engine-mock-rock-${event}`,
         },
       },
     ]);
@@ -316,24 +317,26 @@ describe('processEvent against the stand-ins', () => {
   });
 
   it('does not dispatch again the images an earlier delivery of the message dispatched', async () => {
-    const { ctx, recorded } = pipelineContext(env, ['mock-rock']);
+    // Images are dispatched in name order: up to kafka, the earlier delivery did them.
+    const { ctx, recorded } = pipelineContext(env, 'kafka');
 
     const outcome = await processEvent(ociEvent(), ctx);
 
     expect(standins.github.dispatches.map((dispatch) => dispatch.inputs['oci-image-name'])).toEqual([
-      'kafka',
+      'mock-rock',
     ]);
     expect(outcome.rebuilds).toContainEqual({
-      image: 'mock-rock',
+      image: 'kafka',
       dispatched: false,
       reason: 'already dispatched for this message',
     });
-    expect(recorded).toEqual(['kafka']);
+    expect(recorded).toEqual(['mock-rock']);
     expect(outcome.status).toBe('Success');
-    expect(standins.swift.requests.some((request) => request.path.includes('/mock-rock/'))).toBe(false);
+    expect(standins.swift.requests.some((request) => request.path.includes('/kafka/'))).toBe(false);
   });
 
-  it.each([422, 500])(
+  // A 5xx is transient now (retried, then the event is left for later): see the next test.
+  it.each([422, 404])(
     'marks the event Failed when GitHub answers %i for one image, and dispatches the others',
     async (status) => {
       standins.github.failDispatchFor('kafka', status);
@@ -362,6 +365,31 @@ describe('processEvent against the stand-ins', () => {
       });
     },
   );
+
+  it('retries a dispatch GitHub answers 503 for, and dispatches it once it recovers', async () => {
+    const until = Date.now() + 1_500;
+    standins.github.intercept((request) =>
+      request.method === 'POST' && Date.now() < until
+        ? { status: 503, body: { message: 'Unavailable' } }
+        : undefined,
+    );
+    const { ctx, recorded } = pipelineContext(env);
+
+    const outcome = await processEvent(ociEvent(), ctx);
+
+    expect(outcome.status).toBe('Success');
+    expect(standins.github.dispatches.map((d) => d.inputs['oci-image-name'])).toEqual(['kafka', 'mock-rock']);
+    expect(recorded).toEqual(['kafka', 'mock-rock']);
+  });
+
+  it('throws, leaving the event for later, once a transient failure outlasts the retry budget', async () => {
+    standins.github.failDispatchFor('kafka', 503);
+    const { ctx, recorded } = pipelineContext({ ...env, RETRY_BUDGET_SECONDS: '1' });
+
+    await expect(processEvent(ociEvent(), ctx)).rejects.toThrow(TransientError);
+    expect(standins.github.dispatches).toEqual([]);
+    expect(recorded).toEqual([]);
+  });
 
   it('processes the event without a post when a Mattermost variable is missing, and says why once', async () => {
     const { ctx, logs } = pipelineContext({ ...env, MATTERMOST_TOKEN: undefined });
@@ -400,13 +428,14 @@ describe('processEvent against the stand-ins', () => {
 
   it('still dispatches when Mattermost is down, and logs why there is no post', async () => {
     standins.mattermost.intercept(() => ({ status: 503, body: { message: 'Service Unavailable' } }));
-    const { ctx, logs } = pipelineContext(env);
+    const { ctx, logs } = pipelineContext({ ...env, RETRY_BUDGET_SECONDS: '1' });
 
     const outcome = await processEvent(ociEvent(), ctx);
 
     expect(outcome.status).toBe('Success');
     expect(standins.github.dispatches).toHaveLength(2);
-    expect(standins.mattermost.requests.map((request) => request.method)).toEqual(['POST']);
+    // The post is retried within the budget, then given up: no update of a post that does not exist.
+    expect(new Set(standins.mattermost.requests.map((request) => request.method))).toEqual(new Set(['POST']));
     expect(logs).toContainEqual({
       level: 'error',
       message: expect.stringMatching(/^Mattermost notification failed: .*HTTP 503 Service Unavailable/),

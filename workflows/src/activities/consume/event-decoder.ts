@@ -13,14 +13,19 @@ export class UndecodableMessageError extends Error {
   override readonly name = 'UndecodableMessageError';
 }
 
-/** The registry answered with an error other than "not found", or could not be reached: worth retrying later. */
+/**
+ * The registry answered with an error other than "not found", or something that is not a schema
+ * (a proxy's page), or did not answer: transient (retried) unless it is a plain 4xx.
+ */
 export class SchemaRegistryError extends Error {
   override readonly name = 'SchemaRegistryError';
+  readonly transient: boolean;
   constructor(
     message: string,
     readonly status: number | undefined,
   ) {
     super(message);
+    this.transient = status === undefined || status >= 500 || status === 429 || status === 408;
   }
 }
 
@@ -67,6 +72,11 @@ function asOciEvent(decoded: unknown): OciEvent {
   return event as OciEvent;
 }
 
+/** A schema id the registry says it does not have: `Schema <id> not found` (error code 40403). */
+function isSchemaNotFound(err: unknown): boolean {
+  return isResponseError(err) && err.status === 404 && /not found/i.test(err.message);
+}
+
 export function createEventDecoder(settings: EventbusSettings): EventDecoder {
   const agent = registryAgent(settings);
   const registry = new SchemaRegistry({
@@ -74,7 +84,15 @@ export function createEventDecoder(settings: EventbusSettings): EventDecoder {
     clientId: CLIENT_ID,
     auth: { username: settings.username, password: settings.password },
     agent,
-    retry: { retries: 2, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 },
+    // Retried by the caller (outside-call.ts), with the other services' policy.
+    retry: { retries: 0 },
+    // The socket's idle timeout: a registry that accepts and never answers fails the request.
+    middlewares: [
+      () => ({
+        prepareRequest: (next) =>
+          next().then((request) => request.enhance({ timeout: settings.registryTimeoutMs })),
+      }),
+    ],
   });
 
   return {
@@ -97,17 +115,29 @@ export function createEventDecoder(settings: EventbusSettings): EventDecoder {
         throw new UndecodableMessageError(
           `the message starts with byte ${value[0]}, not the wire format's magic byte 0`,
         );
+      const id = value.readInt32BE(1);
+      try {
+        // Fetched (or found in the client's cache) on its own, so that any failure here is the registry's.
+        await registry.getSchema(id);
+      } catch (err) {
+        if (isSchemaNotFound(err)) {
+          throw new UndecodableMessageError(`schema ${id}: ${registryMessage(err as ResponseErrorLike)}`);
+        }
+        if (isResponseError(err)) {
+          throw new SchemaRegistryError(`schema ${id}: ${registryMessage(err)}`, err.status);
+        }
+        // No answer, or an answer that is not a schema (an HTML page …).
+        throw new SchemaRegistryError(
+          `schema ${id}: the registry gave no schema: ${(err as Error).message}`,
+          undefined,
+        );
+      }
       let decoded: unknown;
       try {
         decoded = await registry.decode(value);
       } catch (err) {
-        if (isResponseError(err)) {
-          const message = `schema ${value.readInt32BE(1)}: ${registryMessage(err)}`;
-          if (err.status === 404) throw new UndecodableMessageError(message);
-          throw new SchemaRegistryError(message, err.status);
-        }
         throw new UndecodableMessageError(
-          `Avro decoding with schema ${value.readInt32BE(1)} failed: ${(err as Error).message}`,
+          `Avro decoding with schema ${id} failed: ${(err as Error).message}`,
         );
       }
       return asOciEvent(decoded);

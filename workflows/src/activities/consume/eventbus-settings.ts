@@ -2,12 +2,15 @@
 // with the production defaults of the OCI Factory's Python workflows.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_EVENT_DEADLINE_SECONDS, DEFAULT_RETRY_BUDGET_SECONDS } from '../pipeline-settings';
 
 export const DEFAULT_KAFKA_ADDRESS = 'kafka.staging.cs.canonical.com:9094';
 export const DEFAULT_KARAPACE_URL = 'https://karapace.staging.cs.canonical.com';
 /** One activity run returns after this many events or this long, whichever comes first (then continue-as-new). */
 export const DEFAULT_MAX_EVENTS_PER_RUN = 100;
 export const DEFAULT_MAX_RUN_SECONDS = 600;
+/** Per-request timeout of the schema registry (ROCKS_EVENTBUS_KARAPACE_TIMEOUT_SECONDS). */
+export const DEFAULT_REGISTRY_TIMEOUT_SECONDS = 10;
 
 /** The real CA, when someone adds it to the package before building. */
 const BUNDLED_CA_FILE = 'eventbus-ca.pem';
@@ -25,6 +28,11 @@ export interface EventbusSettings {
   caIsPlaceholder: boolean;
   maxEventsPerRun: number;
   maxRunMs: number;
+  registryTimeoutMs: number;
+  /** How long the registry's transient failures are retried (RETRY_BUDGET_SECONDS, shared with the pipeline). */
+  retryBudgetMs: number;
+  /** One event's processing deadline (EVENT_DEADLINE_SECONDS). */
+  eventDeadlineMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -104,5 +112,9 @@ export function readEventbusSettings(env: Env): EventbusSettings {
       positiveNumber(env, 'ROCKS_EVENTBUS_MAX_EVENTS_PER_RUN', DEFAULT_MAX_EVENTS_PER_RUN),
     ),
     maxRunMs: positiveNumber(env, 'ROCKS_EVENTBUS_MAX_RUN_SECONDS', DEFAULT_MAX_RUN_SECONDS) * 1000,
+    registryTimeoutMs:
+      positiveNumber(env, 'ROCKS_EVENTBUS_KARAPACE_TIMEOUT_SECONDS', DEFAULT_REGISTRY_TIMEOUT_SECONDS) * 1000,
+    retryBudgetMs: positiveNumber(env, 'RETRY_BUDGET_SECONDS', DEFAULT_RETRY_BUDGET_SECONDS) * 1000,
+    eventDeadlineMs: positiveNumber(env, 'EVENT_DEADLINE_SECONDS', DEFAULT_EVENT_DEADLINE_SECONDS) * 1000,
   };
 }

@@ -2,11 +2,19 @@
 // commit, or skip (report and commit) the message that cannot be processed. A message left
 // uncommitted (the run was cancelled mid-event) is read again by the next run.
 import { errorMessage } from '../error-message';
-import type { EventOutcome, OciEvent, PipelineLogger, ProcessEvent, WorkflowRun } from '../pipeline-types';
-import { decodeMessage, DECODE_ATTEMPTS } from './decode-message';
+import { classify, TransientError } from '../outside-call';
+import type {
+  EventOutcome,
+  EventProgress,
+  OciEvent,
+  PipelineLogger,
+  ProcessEvent,
+  WorkflowRun,
+} from '../pipeline-types';
+import { decodeMessage } from './decode-message';
 import { DispatchRecord } from './dispatch-record';
 import { UndecodableMessageError, type EventDecoder } from './event-decoder';
-import type { Env } from './eventbus-settings';
+import type { Env, EventbusSettings } from './eventbus-settings';
 import type { DeliveredMessage, TopicConsumer } from './kafka-consumer';
 
 /** Deliveries whose processing threw before the message is reported and skipped. */
@@ -47,6 +55,12 @@ export interface MessageSteps {
   log: PipelineLogger;
   workflow: WorkflowRun;
   signal: AbortSignal;
+  /** The registry's timeout and retry budget. */
+  settings?: Pick<EventbusSettings, 'registryTimeoutMs' | 'retryBudgetMs'>;
+  /** One event's processing is abandoned after this long (left uncommitted, processed again later). */
+  eventDeadlineMs?: number;
+  /** The event's progress, for the heartbeat. */
+  progress?(progress: EventProgress): void;
   reportSkipped?: ReportSkipped;
 }
 
@@ -56,7 +70,7 @@ type Message = Pick<DeliveredMessage, 'partition' | 'offset' | 'value'>;
 export async function handleMessage(message: Message, steps: MessageSteps): Promise<HandledMessage> {
   const event = await decodeMessage(steps.decoder, message, steps);
   if (event instanceof UndecodableMessageError) {
-    return skipMessage(message, `undecodable after ${DECODE_ATTEMPTS} attempts: ${event.message}`, steps);
+    return skipMessage(message, `undecodable: ${event.message}`, steps);
   }
   const record = await DispatchRecord.open(steps.consumer, message, event.message_id, steps.log);
   const result = await processWithRecord(event, record, steps);
@@ -83,27 +97,47 @@ export async function handleMessage(message: Message, steps: MessageSteps): Prom
 }
 
 /**
- * process: the event through the pipeline, each dispatch recorded as it happens. A failure is
+ * process: the event through the pipeline, each dispatch recorded as it happens. A transient
+ * failure (an outside service still failing once its retries are spent, the event's deadline) is
+ * thrown as it is: the message stays uncommitted and is processed again. Any other failure is
  * counted in the record; the last allowed one gives the message up, the others are thrown.
  */
 export async function processWithRecord(
   event: OciEvent,
   record: DispatchRecord,
-  steps: Pick<MessageSteps, 'processEvent' | 'env' | 'log' | 'workflow' | 'signal'>,
+  steps: Pick<
+    MessageSteps,
+    'processEvent' | 'env' | 'log' | 'workflow' | 'signal' | 'eventDeadlineMs' | 'progress'
+  >,
 ): Promise<{ outcome: EventOutcome } | { giveUp: string } | { left: true }> {
   const { signal } = steps;
+  const deadline = steps.eventDeadlineMs ? AbortSignal.timeout(steps.eventDeadlineMs) : undefined;
+  const eventSignal = deadline ? AbortSignal.any([signal, deadline]) : signal;
   let outcome: EventOutcome;
   try {
     outcome = await steps.processEvent(event, {
       env: steps.env,
       log: steps.log,
       workflow: steps.workflow,
-      signal,
-      alreadyDispatched: record.alreadyDispatched,
+      signal: eventSignal,
+      doneThrough: record.doneThrough,
+      postId: record.postId,
+      canRecord: (image) => record.canRecord(image),
+      onPosted: (postId) => record.posted(postId),
       onDispatched: (image) => record.dispatched(image),
+      progress: steps.progress,
     });
   } catch (err) {
     if (signal.aborted) return { left: true };
+    record.throwIfDispatchNotRecorded();
+    if (deadline?.aborted) {
+      throw new TransientError(
+        `event ${event.message_id} not done within its deadline of ${steps.eventDeadlineMs} ms`,
+        'event-deadline',
+        { cause: err },
+      );
+    }
+    if (classify(err).transient) throw err;
     const failures = record.countFailure();
     if (failures >= PROCESSING_ATTEMPTS)
       return { giveUp: `processing failed ${failures} times: ${errorMessage(err)}` };

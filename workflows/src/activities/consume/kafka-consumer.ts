@@ -4,7 +4,7 @@
 // Where the "already dispatched" record lives: in the consumer group's committed offset of the
 // partition. While a message is in flight, each dispatch is recorded by committing the
 // message's *own* offset (so it is still redelivered) with metadata naming the message_id and
-// the images dispatched so far; when the message is done, offset + 1 is committed and the
+// the last image dispatched (dispatch-record.ts); when the message is done, offset + 1 is committed and the
 // record cleared. A commit is acknowledged by the group coordinator before the pipeline goes
 // on, so the record is durable at once (heartbeat details are throttled and may be lost with
 // the worker), and it sits exactly where any restarted worker, activity attempt or workflow
@@ -159,7 +159,7 @@ export function openTopicConsumer({
 
     async recordInFlight(partition, offset, record) {
       await commit(partition, offset, encodeInFlightRecord(record));
-      records.set(partition, { ...record, dispatched: [...record.dispatched] });
+      records.set(partition, { ...record });
     },
 
     async commitDone(partition, offset) {

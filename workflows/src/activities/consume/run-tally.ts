@@ -1,5 +1,5 @@
 // What one activity run has handled so far: its heartbeat progress and, at the end, its result.
-import type { EventOutcome, OciEvent, RebuildOutcome } from '../pipeline-types';
+import type { EventOutcome, EventProgress, OciEvent, RebuildOutcome } from '../pipeline-types';
 import type { HandledMessage, ProcessedEvent, SkippedMessage } from './handle-message';
 import type { DeliveredMessage } from './kafka-consumer';
 
@@ -11,6 +11,8 @@ export interface ConsumeProgress {
   /** The message in hand, if any. */
   partition?: number;
   offset?: string;
+  /** How far the event in hand is: images decided and dispatched, the call being retried. */
+  event?: EventProgress;
 }
 
 /** Like the Python activity's result (`eventbus_message` …) for the last event, plus the whole run. */
@@ -30,6 +32,8 @@ export class RunTally {
   private lastOutcome: EventOutcome | undefined;
   /** The message being handled, if any. */
   inHand: DeliveredMessage | undefined;
+  /** The pipeline's progress on the message in hand. */
+  eventProgress: EventProgress | undefined;
 
   constructor(
     private readonly topic: string,
@@ -57,6 +61,7 @@ export class RunTally {
       processed: this.events.length,
       skipped: this.skipped.length,
       ...(this.inHand && { partition: this.inHand.partition, offset: this.inHand.offset }),
+      ...(this.inHand && this.eventProgress && { event: this.eventProgress }),
     };
   }
 

@@ -4,6 +4,7 @@
 // (the event in hand is finished), or it is cancelled, or a step fails.
 import { CancelledFailure } from '@temporalio/common';
 import { errorMessage } from '../error-message';
+import { callOutside } from '../outside-call';
 import type { PipelineLogger, ProcessEvent, WorkflowRun } from '../pipeline-types';
 import { createEventDecoder, type EventDecoder } from './event-decoder';
 import { readEventbusSettings, type Env, type EventbusSettings } from './eventbus-settings';
@@ -74,7 +75,13 @@ export async function consumeEvents(
 
   try {
     // Fails with the registry's own message ("Subject '<topic>-value' not found.") before joining the group.
-    await decoder.requireValueSubject(kafka_topic);
+    // Retried like a message's decoding while the registry fails transiently.
+    await callOutside(
+      'schema-registry',
+      `subject of ${kafka_topic}`,
+      { timeoutMs: settings.registryTimeoutMs + 1_000, retryBudgetMs: settings.retryBudgetMs, signal },
+      () => decoder.requireValueSubject(kafka_topic),
+    );
     const consumer = (deps.openConsumer ?? openTopicConsumer)({
       settings,
       topic: kafka_topic,
@@ -82,7 +89,17 @@ export async function consumeEvents(
       log,
       signal,
     });
-    const steps: MessageSteps = { ...deps, topic: kafka_topic, consumer, decoder };
+    const steps: MessageSteps = {
+      ...deps,
+      topic: kafka_topic,
+      consumer,
+      decoder,
+      settings,
+      eventDeadlineMs: settings.eventDeadlineMs,
+      progress: (progress) => {
+        tally.eventProgress = progress;
+      },
+    };
 
     const receive = async (message: DeliveredMessage): Promise<void> => {
       if (end.stopping) return; // left unprocessed and uncommitted: the next run reads it again
@@ -95,6 +112,7 @@ export async function consumeEvents(
         if (!signal.aborted) end.fail(err);
       } finally {
         tally.inHand = undefined;
+        tally.eventProgress = undefined;
         deps.heartbeat(tally.progress());
       }
     };

@@ -4,11 +4,11 @@ import { Octokit } from '@octokit/rest';
 import type { PipelineLogger } from '../pipeline-types';
 import type { GitHubSettings } from '../pipeline-settings';
 
-export function gitHubClient(settings: GitHubSettings, log: PipelineLogger, signal?: AbortSignal): Octokit {
+/** Each call passes its own `request.signal` (timeout and cancellation: outside-call.ts). */
+export function gitHubClient(settings: GitHubSettings, log: PipelineLogger): Octokit {
   const octokit = new Octokit({
     baseUrl: settings.apiUrl,
     userAgent: 'oci-factory-workflows',
-    request: { signal },
     log: {
       debug: () => {},
       info: () => {},

@@ -1,24 +1,47 @@
-// Finds the released images built on an Ubuntu release and dispatches their rebuilds,
-// one image at a time; an image that fails does not stop the others.
+// Finds the released images built on an Ubuntu release and dispatches their rebuilds. The
+// images' reads run concurrently (READ_CONCURRENCY at most in flight); the dispatches go one
+// after the other in image-name order, with their pause. An image that fails for good does not
+// stop the others; a transient failure whose retries are spent stops the event, to be
+// processed again later.
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
+import { errorMessage } from '../error-message';
+import { type CallPolicy, classify, type RetryNotice } from '../outside-call';
 import type { PipelineLogger, RebuildOutcome } from '../pipeline-types';
-import type { PipelineSettings } from '../pipeline-settings';
+import type { PipelineSettings, ServiceTimeouts } from '../pipeline-settings';
 import { dispatchImageWorkflow, externalRefId } from './dispatch';
 import { describeGitHubError, gitHubClient } from './github';
-import { imageTriggerFor } from './image-trigger';
+import { type ImageTriggerDecision, imageTriggerFor } from './image-trigger';
 import { authenticateWithKeystone } from './keystone';
-import { listReleasedImageFolders, readReleases } from './released-state';
+import { readReleasedState } from './released-state';
 import { listAllObjects } from './swift';
 import { encodeTrigger, triggerYaml } from './trigger';
+
+export interface RebuildProgress {
+  images: number;
+  decided: number;
+  dispatched: number;
+  retrying?: RetryNotice;
+}
 
 export interface RebuildRun {
   settings: PipelineSettings;
   log: PipelineLogger;
   now: () => Date;
   signal?: AbortSignal;
-  /** Images not to dispatch again (an earlier delivery of the same message did). */
-  alreadyDispatched: ReadonlySet<string>;
+  /** The event's message_id, for the dispatches' external_ref_id. */
+  messageId: string;
+  /**
+   * Images up to this one (code-unit order) were handled by an earlier delivery of the event:
+   * dispatched, or failed for good. They are not dispatched again.
+   */
+  doneThrough?: string;
+  /** Whether the dispatch record can hold this image (checked before dispatching it). */
+  canRecord?(image: string): boolean;
+  /** Awaited before each dispatch (the event's post must be recorded first). */
+  beforeDispatch?(): Promise<void>;
   onDispatched(image: string): Promise<void>;
+  progress?(progress: RebuildProgress): void;
   /** One image instead of every released one. */
   image?: string;
 }
@@ -27,6 +50,13 @@ export interface ImageRebuild extends RebuildOutcome {
   failed: boolean;
 }
 
+const SERVICE_TIMEOUT: Record<'keystone' | 'swift' | 'github' | 'registry-tags', keyof ServiceTimeouts> = {
+  keystone: 'keystone',
+  swift: 'swift',
+  github: 'github',
+  'registry-tags': 'registryTags',
+};
+
 export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): Promise<ImageRebuild[]> {
   const { settings, log, signal } = run;
   if (settings.missing.length > 0) {
@@ -34,39 +64,44 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
   }
   log.info(`Checking for image ${run.image ?? '*'} to update for release ${ubuntuRelease}`);
 
-  const octokit = gitHubClient(settings.github, log, signal);
-  const images = run.image ? [run.image] : await listReleasedImageFolders(octokit, settings.github);
-  const swift = await authenticateWithKeystone(settings.swift, signal);
+  const progress: RebuildProgress = { images: 0, decided: 0, dispatched: 0 };
+  const report = () => run.progress?.({ ...progress });
+  const policy = (service: keyof typeof SERVICE_TIMEOUT): CallPolicy => ({
+    timeoutMs: settings.timeouts[SERVICE_TIMEOUT[service]],
+    retryBudgetMs: settings.retryBudgetMs,
+    signal,
+    onRetry: (notice) => {
+      log.warn(`${notice.service}: ${notice.what} failed, retrying in ${notice.waitMs} ms`, { ...notice });
+      progress.retrying = notice;
+      report();
+    },
+  });
+
+  const octokit = gitHubClient(settings.github, log);
+  const [state, swift] = await Promise.all([
+    readReleasedState(octokit, settings.github, policy('github')),
+    authenticateWithKeystone(settings.swift, policy('keystone')),
+  ]);
+  const images = run.image ? [run.image] : state.images;
   const objects = await listAllObjects(
     swift,
     settings.swift.container,
     run.image ? `${run.image}/` : undefined,
-    signal,
+    policy('swift'),
   );
+  progress.images = images.length;
+  report();
 
-  const results: ImageRebuild[] = [];
-  let dispatchedBefore = false;
-  for (const image of images) {
-    signal?.throwIfAborted();
-    const result = (dispatched: boolean, reason: string, failed = false) => {
-      results.push({ image, dispatched, reason, failed });
-    };
-    if (run.alreadyDispatched.has(image)) {
-      log.info(`${image} was already dispatched for this message: not again`, { image });
-      result(false, 'already dispatched for this message');
-      continue;
-    }
-    log.info(`#### Checking if ${image} depends on release ${ubuntuRelease}`, { image });
-
-    let b64Trigger: string;
+  const limit = pLimit(settings.readConcurrency);
+  const policies = { swift: policy('swift'), registryTags: policy('registry-tags') };
+  const isDone = (image: string) => run.doneThrough !== undefined && image <= run.doneThrough;
+  const decide = async (image: string): Promise<ImageTriggerDecision | { failed: string } | null> => {
+    if (isDone(image)) return null;
+    const releases = state.releases.get(image);
+    if (releases === undefined) return { nothingToRebuild: 'not released yet', problems: [] };
+    if (releases instanceof Error) return { failed: `could not decide: ${releases.message}` };
     try {
-      const releases = await readReleases(octokit, settings.github, image);
-      if (!releases) {
-        log.info(`${image} has not been released yet. Continuing...`, { image });
-        result(false, 'not released yet');
-        continue;
-      }
-      const decision = await imageTriggerFor({
+      return await imageTriggerFor({
         image,
         ubuntuRelease,
         releases,
@@ -76,43 +111,89 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
         registryTagsApiUrl: settings.registryTagsApiUrl,
         now: run.now(),
         log,
-        signal,
+        policies,
+        limit,
       });
+    } catch (error) {
+      if (signal?.aborted || classify(error).transient) throw error;
+      return { failed: `could not decide: ${errorMessage(error)}` };
+    } finally {
+      progress.decided += 1;
+    }
+  };
+  const decisions = images.map((image) => decide(image));
+  // Awaited in order below; one rejected early must not count as unhandled meanwhile.
+  for (const decision of decisions) decision.catch(() => undefined);
+
+  const results: ImageRebuild[] = [];
+  let dispatchedBefore = false;
+  try {
+    for (const [index, image] of images.entries()) {
+      signal?.throwIfAborted();
+      const result = (dispatched: boolean, reason: string, failed = false) => {
+        results.push({ image, dispatched, reason, failed });
+      };
+      const decision = await decisions[index]!;
+      if (decision === null) {
+        log.info(`${image} was already dispatched for this message: not again`, { image });
+        result(false, 'already dispatched for this message');
+        continue;
+      }
+      log.info(`#### Checking if ${image} depends on release ${ubuntuRelease}`, { image });
+      if ('failed' in decision) {
+        log.error(`${image}: ${decision.failed}`, { image });
+        result(false, decision.failed, true);
+        continue;
+      }
+      const problems = decision.problems.length > 0 ? ` (${decision.problems.join('; ')})` : '';
       if ('nothingToRebuild' in decision) {
-        result(false, decision.nothingToRebuild);
+        if (decision.nothingToRebuild === 'not released yet') {
+          log.info(`${image} has not been released yet. Continuing...`, { image });
+        }
+        result(false, decision.nothingToRebuild + problems, problems !== '');
+        continue;
+      }
+      if (run.canRecord && !run.canRecord(image)) {
+        const reason = 'not dispatched: its name does not fit in the dispatch record';
+        log.error(`${image}: ${reason}`, { image });
+        result(false, reason, true);
         continue;
       }
       log.info(`About to rebuild ${image} with the trigger:\n${triggerYaml(decision.trigger)}`, { image });
-      b64Trigger = encodeTrigger(decision.trigger);
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      const reason = `could not decide: ${describeGitHubError(error)}`;
-      log.error(`${image}: ${reason}`, { image });
-      result(false, reason, true);
-      continue;
-    }
+      const b64Trigger = encodeTrigger(decision.trigger);
 
-    // Rate courtesy towards GitHub, as the Python original (it slept after each dispatch).
-    if (dispatchedBefore && settings.dispatchPauseMs > 0)
-      await sleep(settings.dispatchPauseMs, undefined, { signal });
-    try {
-      await dispatchImageWorkflow(octokit, settings.github, {
-        image,
-        b64Trigger,
-        externalRefId: externalRefId(settings.externalRefPrefix, image, run.now()),
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      const reason = `workflow dispatch failed: ${describeGitHubError(error)}`;
-      log.error(`Failed to rebuild ${image}: ${reason}`, { image });
-      result(false, reason, true);
-      continue;
-    } finally {
-      dispatchedBefore = true;
+      await run.beforeDispatch?.();
+      // Rate courtesy towards GitHub, as the Python original (it slept after each dispatch).
+      if (dispatchedBefore && settings.dispatchPauseMs > 0)
+        await sleep(settings.dispatchPauseMs, undefined, { signal });
+      try {
+        await dispatchImageWorkflow(
+          octokit,
+          settings.github,
+          {
+            image,
+            b64Trigger,
+            externalRefId: externalRefId(settings.externalRefPrefix, image, run.messageId),
+          },
+          policy('github'),
+        );
+      } catch (error) {
+        if (signal?.aborted || classify(error).transient) throw error;
+        const reason = `workflow dispatch failed: ${describeGitHubError(error)}`;
+        log.error(`Failed to rebuild ${image}: ${reason}`, { image });
+        result(false, reason, true);
+        continue;
+      } finally {
+        dispatchedBefore = true;
+      }
+      log.info(`Dispatched image rebuild workflow for ${image}`, { image });
+      await run.onDispatched(image);
+      progress.dispatched += 1;
+      report();
+      result(true, 'dispatched' + problems, problems !== '');
     }
-    log.info(`Dispatched image rebuild workflow for ${image}`, { image });
-    await run.onDispatched(image);
-    result(true, 'dispatched');
+  } finally {
+    limit.clearQueue();
   }
   return results;
 }

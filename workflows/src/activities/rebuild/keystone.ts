@@ -1,5 +1,6 @@
 // Keystone v3 password authentication, project-scoped, as swiftclient does it with
 // auth_version 3: a token plus the object-store URL (OS_STORAGE_URL, else the catalog's).
+import { callOutside, type CallPolicy, HttpStatusError } from '../outside-call';
 import type { SwiftSettings } from '../pipeline-settings';
 
 export interface SwiftSession {
@@ -14,40 +15,45 @@ interface CatalogEntry {
 
 export async function authenticateWithKeystone(
   settings: SwiftSettings,
-  signal?: AbortSignal,
+  policy: CallPolicy,
 ): Promise<SwiftSession> {
   if (settings.identityApiVersion.replace(/^v/i, '').split('.')[0] !== '3') {
     throw new Error(
       `OS_IDENTITY_API_VERSION ${settings.identityApiVersion} is not supported: only Keystone v3 is`,
     );
   }
-  const response = await fetch(tokensUrl(settings.authUrl), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: {
-            user: {
-              name: settings.username,
-              domain: { name: settings.userDomainName },
-              password: settings.password,
+  const { response, body } = await callOutside('keystone', 'authentication', policy, async (signal) => {
+    const answer = await fetch(tokensUrl(settings.authUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: {
+              user: {
+                name: settings.username,
+                domain: { name: settings.userDomainName },
+                password: settings.password,
+              },
             },
           },
+          scope: { project: { name: settings.projectName, domain: { name: settings.projectDomainName } } },
         },
-        scope: { project: { name: settings.projectName, domain: { name: settings.projectDomainName } } },
-      },
-    }),
-    signal,
+      }),
+      signal,
+    });
+    const text = await answer.text();
+    if (!answer.ok || !answer.headers.get('x-subject-token')) {
+      throw new HttpStatusError(
+        `Keystone authentication at ${settings.authUrl} failed: HTTP ${answer.status} ${keystoneMessage(text)}`,
+        answer.ok ? 502 : answer.status,
+        answer.headers,
+      );
+    }
+    return { response: answer, body: text };
   });
-  const body = await response.text();
-  const token = response.headers.get('x-subject-token');
-  if (!response.ok || !token) {
-    throw new Error(
-      `Keystone authentication at ${settings.authUrl} failed: HTTP ${response.status} ${keystoneMessage(body)}`,
-    );
-  }
+  const token = response.headers.get('x-subject-token')!;
   const storageUrl = settings.storageUrl || objectStoreUrl(body, settings.regionName);
   if (!storageUrl) {
     throw new Error('OS_STORAGE_URL is not set and the Keystone catalog has no public object-store endpoint');

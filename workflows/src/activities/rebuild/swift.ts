@@ -1,5 +1,6 @@
 // Swift object store reads: the full listing of a container (paged with `marker`, as
 // swiftclient's full_listing) and one object's content.
+import { callOutside, type CallPolicy, fetchText, parseAnswer } from '../outside-call';
 import type { SwiftSession } from './keystone';
 
 export interface SwiftObject {
@@ -12,7 +13,7 @@ export async function listAllObjects(
   session: SwiftSession,
   container: string,
   prefix: string | undefined,
-  signal?: AbortSignal,
+  policy: CallPolicy,
 ): Promise<SwiftObject[]> {
   const objects: SwiftObject[] = [];
   let marker = '';
@@ -21,15 +22,15 @@ export async function listAllObjects(
     if (prefix) query.set('prefix', prefix);
     if (marker) query.set('marker', marker);
     const url = `${session.storageUrl}/${encodeURIComponent(container)}?${query}`;
-    const response = await fetch(url, { headers: { 'X-Auth-Token': session.token }, signal });
-    if (response.status === 204) break;
-    const body = await response.text();
-    if (!response.ok) {
-      throw new Error(
-        `Swift listing of container ${container} failed: HTTP ${response.status} ${body.slice(0, 200)}`,
+    const what = `listing of container ${container}`;
+    const page = await callOutside('swift', what, policy, async (signal) => {
+      const { response, text } = await fetchText(
+        url,
+        { headers: { 'X-Auth-Token': session.token }, signal },
+        `Swift ${what} failed`,
       );
-    }
-    const page = JSON.parse(body) as SwiftObject[];
+      return response.status === 204 ? [] : parseAnswer<SwiftObject[]>(text, `Swift ${what}`);
+    });
     if (page.length === 0) break;
     objects.push(...page);
     marker = page[page.length - 1]!.name;
@@ -41,16 +42,15 @@ export async function getObjectText(
   session: SwiftSession,
   container: string,
   name: string,
-  signal?: AbortSignal,
+  policy: CallPolicy,
 ): Promise<string> {
   const path = name.split('/').map(encodeURIComponent).join('/');
-  const response = await fetch(`${session.storageUrl}/${encodeURIComponent(container)}/${path}`, {
-    headers: { 'X-Auth-Token': session.token },
-    signal,
+  return callOutside('swift', `object ${name}`, policy, async (signal) => {
+    const { text } = await fetchText(
+      `${session.storageUrl}/${encodeURIComponent(container)}/${path}`,
+      { headers: { 'X-Auth-Token': session.token }, signal },
+      `Swift object ${container}/${name} could not be read`,
+    );
+    return text;
   });
-  const body = await response.text();
-  if (!response.ok) {
-    throw new Error(`Swift object ${container}/${name} could not be read: HTTP ${response.status}`);
-  }
-  return body;
 }

@@ -1,6 +1,10 @@
 // Stand-in for the GitHub REST API parts the pipeline uses: repository contents on a
 // branch (folders and base64 files, shaped as GitHub does) and workflow_dispatch.
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tar from 'tar';
 import {
   type HttpStandin,
   type RecordedRequest,
@@ -33,6 +37,12 @@ export interface GitHubStandin extends HttpStandin {
   readonly dispatches: RecordedDispatch[];
   /** Makes dispatches whose `oci-image-name` input is `image` fail with `status` (e.g. 422, 500). */
   failDispatchFor(image: string, status: number, message?: string): void;
+  /**
+   * REST API calls GitHub counts against the token's rate limit, dispatches aside: every
+   * /repos/ request except the 304 answers to conditional requests (and the archive download,
+   * served from codeload, not the API).
+   */
+  readonly countedReadCalls: number;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -49,6 +59,76 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubSt
   const dispatches: RecordedDispatch[] = [];
   const failures = new Map<string, { status: number; message: string }>();
   let baseUrl = '';
+  let countedReadCalls = 0;
+  /** Snapshots of branches by the commit id they were given (a commit id is a hash of the files). */
+  const commits = new Map<string, Map<string, string>>();
+  const tarballs = new Map<string, Buffer>();
+
+  function headOf(branch: string): string | undefined {
+    const files = branches.get(branch);
+    if (!files) return undefined;
+    const hash = createHash('sha1');
+    for (const [name, content] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      hash.update(`${name}\0${content}\0`);
+    }
+    const commit = hash.digest('hex');
+    if (!commits.has(commit)) commits.set(commit, new Map(files));
+    return commit;
+  }
+
+  /** GET /repos/{owner}/{repo}/git/ref/heads/{branch}, with an ETag; If-None-Match → 304. */
+  function gitRef(request: RecordedRequest, ref: string): StandinResponse {
+    const branch = ref.replace(/^heads\//, '');
+    const commit = ref.startsWith('heads/') ? headOf(branch) : undefined;
+    if (!commit) return notFound('git/refs#get-a-reference');
+    const etag = `"${createHash('sha1').update(commit).digest('hex')}"`;
+    if (request.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
+    return {
+      status: 200,
+      headers: { etag },
+      body: {
+        ref: `refs/${ref}`,
+        node_id: Buffer.from(`ref:${ref}`).toString('base64'),
+        url: `${baseUrl}/repos/${repository}/git/refs/${ref}`,
+        object: { sha: commit, type: 'commit', url: `${baseUrl}/repos/${repository}/git/commits/${commit}` },
+      },
+    };
+  }
+
+  /** GET /repos/{owner}/{repo}/tarball/{ref}: 302 to the archive, as GitHub redirects to codeload. */
+  function tarballRedirect(ref: string): StandinResponse {
+    const commit = commits.has(ref) ? ref : headOf(ref);
+    if (!commit) return notFound('repos/contents#download-a-repository-archive-tar');
+    return {
+      status: 302,
+      headers: { location: `${baseUrl}/_codeload/${repository}/legacy.tar.gz/${commit}` },
+    };
+  }
+
+  /** The archive: every file under one top folder <owner>-<repo>-<short commit>/. */
+  function archive(commit: string): StandinResponse {
+    const files = commits.get(commit);
+    if (!files) return { status: 404, body: '404: Not Found' };
+    let tarball = tarballs.get(commit);
+    if (!tarball) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'github-archive-'));
+      try {
+        const top = `${repository.replace('/', '-')}-${commit.slice(0, 7)}`;
+        for (const [name, content] of files) {
+          mkdirSync(path.dirname(path.join(dir, top, name)), { recursive: true });
+          writeFileSync(path.join(dir, top, name), content);
+        }
+        tar.create({ gzip: true, cwd: dir, sync: true, portable: true, file: path.join(dir, 'a.tgz') }, [
+          top,
+        ]);
+        tarball = readFileSync(path.join(dir, 'a.tgz'));
+        tarballs.set(commit, tarball);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    return { status: 200, headers: { 'content-type': 'application/x-gzip' }, body: tarball };
+  }
 
   const sha = (text: string) =>
     createHash('sha1')
@@ -178,9 +258,20 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubSt
   }
 
   function routes(request: RecordedRequest): StandinResponse | undefined {
+    const codeload = `/_codeload/${repository}/legacy.tar.gz/`;
+    if (request.method === 'GET' && request.path.startsWith(codeload)) {
+      return archive(request.path.slice(codeload.length));
+    }
     const prefix = `/repos/${repository}/`;
     if (!request.path.startsWith(prefix)) return undefined;
-    const rest = decodeURIComponent(request.path.slice(prefix.length));
+    const answer = repositoryRoutes(request, decodeURIComponent(request.path.slice(prefix.length)));
+    if (answer && answer.status !== 304 && !request.path.endsWith('/dispatches')) countedReadCalls += 1;
+    return answer;
+  }
+
+  function repositoryRoutes(request: RecordedRequest, rest: string): StandinResponse | undefined {
+    if (request.method === 'GET' && rest.startsWith('git/ref/')) return gitRef(request, rest.slice(8));
+    if (request.method === 'GET' && rest.startsWith('tarball/')) return tarballRedirect(rest.slice(8));
     if (request.method === 'GET' && (rest === 'contents' || rest.startsWith('contents/'))) {
       return contents(request, rest.slice('contents'.length).replace(/^\/+|\/+$/g, ''));
     }
@@ -191,7 +282,8 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubSt
 
   const standin = await startHttpStandin('github', routes, () => notFound(''));
   baseUrl = standin.url;
-  return Object.assign(standin, {
+  Object.defineProperty(standin, 'countedReadCalls', { get: () => countedReadCalls });
+  return Object.assign(standin as HttpStandin & { readonly countedReadCalls: number }, {
     token,
     dispatches,
     putFile(branch: string, path: string, content: string | object) {

@@ -15,12 +15,23 @@ export interface RecordedRequest {
 export interface StandinResponse {
   status: number;
   headers?: Record<string, string>;
-  /** Objects are sent as JSON; strings as they are; undefined sends no body. */
+  /** Objects are sent as JSON; strings and Buffers as they are; undefined sends no body. */
   body?: unknown;
+  /** Never answers (the connection stays open until the client gives up or the stand-in stops). */
+  hang?: boolean;
 }
 
 /** Returns undefined when the request is not one of its routes (the stand-in then answers 404). */
 export type RequestHandler = (request: RecordedRequest) => StandinResponse | undefined;
+
+/** A failure answered for a while: `until` is a time (Date.now()). */
+export function during(
+  until: number,
+  response: StandinResponse,
+  when: (request: RecordedRequest) => boolean = () => true,
+): RequestHandler {
+  return (request) => (Date.now() < until && when(request) ? response : undefined);
+}
 
 export interface HttpStandin {
   /** Base URL, e.g. http://127.0.0.1:40123 (no trailing slash). */
@@ -29,6 +40,12 @@ export interface HttpStandin {
   readonly requests: RecordedRequest[];
   /** Answers matching requests before the service's routes do (to inject failures); undefined passes on. */
   intercept(handler: RequestHandler): void;
+  /** Removes every interceptor. */
+  clearIntercepts(): void;
+  /** Every answer waits this long first (a realistic service's latency). */
+  setLatency(ms: number): void;
+  /** Closes the port (connections refused) for `ms`, then listens on the same port again. */
+  refuseConnectionsFor(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +68,8 @@ export async function startHttpStandin(
 ): Promise<HttpStandin> {
   const requests: RecordedRequest[] = [];
   const interceptors: RequestHandler[] = [];
+  let latencyMs = 0;
+  let reopening: NodeJS.Timeout | undefined;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,17 +93,25 @@ export async function startHttpStandin(
       } catch (error) {
         response = { status: 500, body: { message: `${name} stand-in failed: ${String(error)}` } };
       }
+      if (response.hang) return;
       const headers: Record<string, string> = { ...response.headers };
-      let payload: string | undefined;
-      if (typeof response.body === 'string') {
+      let payload: string | Buffer | undefined;
+      if (Buffer.isBuffer(response.body)) {
+        payload = response.body;
+        headers['content-type'] ??= 'application/octet-stream';
+      } else if (typeof response.body === 'string') {
         payload = response.body;
         headers['content-type'] ??= 'text/plain; charset=utf-8';
       } else if (response.body !== undefined) {
         payload = JSON.stringify(response.body);
         headers['content-type'] ??= 'application/json';
       }
-      res.writeHead(response.status, headers);
-      res.end(payload);
+      const send = () => {
+        res.writeHead(response.status, headers);
+        res.end(payload);
+      };
+      if (latencyMs > 0) setTimeout(send, latencyMs);
+      else send();
     });
   });
 
@@ -98,10 +125,23 @@ export async function startHttpStandin(
     url: `http://127.0.0.1:${port}`,
     requests,
     intercept: (handler) => interceptors.push(handler),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    clearIntercepts: () => interceptors.splice(0),
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    refuseConnectionsFor: async (ms) => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close(() => resolve());
+      });
+      reopening = setTimeout(() => server.listen(port, '127.0.0.1'), ms);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        clearTimeout(reopening);
+        server.closeAllConnections();
+        // Already closed when its connections are being refused.
+        server.close(() => resolve());
       }),
   };
 }
