@@ -97,12 +97,13 @@ async function pushWorkflows(
 }
 
 /**
- * Makes the worker's home, owned by its user (the worker writes its status file there).
- * Returns why not when the image has no such user: Pebble answers "unknown user".
+ * Makes the worker's state folder, owned by its user (the worker writes its status file there).
+ * Returns why not when the image has no such user: Pebble answers "unknown user"
+ * (docs/juju-pebble-contract.md §4.11).
  */
 async function makeHome(pebble: Pebble, layout: ContainerLayout, user: string): Promise<string | undefined> {
   try {
-    await pebble.makeDir(layout.home, { makeParents: true, user });
+    await pebble.makeDir(path.posix.dirname(layout.statusFile), { makeParents: true, user });
     return undefined;
   } catch (error) {
     if (!(error instanceof PebbleAPIError) || !/unknown user/.test(error.message)) throw error;

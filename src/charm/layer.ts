@@ -1,7 +1,7 @@
 // The Pebble layer the charm wants: one service running the worker, a liveness check that
 // restarts it when its process is stuck, and a readiness check that only reports (an
 // unreachable Temporal or token endpoint must not restart it and cancel its activities;
-// SECURITY.md, item 6; docs/juju-pebble-contract.md §4.7).
+// SECURITY.md, item 6; docs/juju-pebble-contract.md §4.7, §4.11).
 import { HEALTH_PATH, LIVE_PATH, SERVICE_NAME } from '../contract/container';
 import { SETTINGS } from '../contract/settings';
 import type { Layer } from '../pebble/types';

@@ -66,7 +66,9 @@ export function containerLayout(home: string = WORKER_HOME): ContainerLayout {
     runtimeRoot,
     workflowsRoot,
     secretsFile: path.posix.join(home, 'secrets.json'),
-    statusFile: path.posix.join(home, 'status.json'),
+    // In a folder of its own, made for the worker's user: a home made by an earlier
+    // revision stays root's (Pebble does not re-own an existing folder: docs/juju-pebble-contract.md §4.11).
+    statusFile: path.posix.join(home, 'state', 'status.json'),
     restartKeyFile: path.posix.join(home, 'restart-key'),
     runtimeDir: (hash) => path.posix.join(runtimeRoot, hash),
     workflowsDir: (hash) => path.posix.join(workflowsRoot, hash),

@@ -137,7 +137,7 @@ export function unit(
 /** The worker reports its state, as src/worker does through STATUS_FILE. */
 export function workerReports(pebble: FakePebble, state: string, extra: Record<string, unknown> = {}): void {
   pebble.writeFile(
-    `${WORKER_HOME}/status.json`,
+    `${WORKER_HOME}/state/status.json`,
     JSON.stringify({
       state,
       message: '',

@@ -259,7 +259,7 @@ describe('a valid config starts the worker', () => {
       TWC_SUPPORTED_WORKFLOWS: 'all',
       TWC_SENTRY_SAMPLE_RATE: '1',
       TWC_SECRETS_FILE: `${WORKER_HOME}/secrets.json`,
-      TWC_STATUS_FILE: `${WORKER_HOME}/status.json`,
+      TWC_STATUS_FILE: `${WORKER_HOME}/state/status.json`,
       TWC_WORKFLOWS_DIR: `${WORKER_HOME}/workflows/${env.TWC_WORKFLOWS_HASH}`,
       TWC_HEALTH_PORT: '8089',
       TWC_PROMETHEUS_PORT: '9000',
@@ -393,7 +393,7 @@ describe('content hashes', () => {
     await dispatchEvent(hook('update-status'), u.context);
     expect(u.pebble.pushed).toEqual([]);
     // The plan is as this unit left it (same layer digest, service still there): not fetched.
-    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`, `pull ${WORKER_HOME}/status.json`]);
+    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`, `pull ${WORKER_HOME}/state/status.json`]);
     expect(u.juju.calls).toEqual([
       'config-get',
       'resource-get env-file',
@@ -411,7 +411,7 @@ describe('content hashes', () => {
     expect(u.pebble.pushed).toEqual([]);
     expect(u.pebble.starts.get(SERVICE_NAME)).toBe(starts + 1);
     // The old worker's "up" (for the old queue) was removed with the replan.
-    expect(u.pebble.files.has(`${WORKER_HOME}/status.json`)).toBe(false);
+    expect(u.pebble.files.has(`${WORKER_HOME}/state/status.json`)).toBe(false);
     expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
   });
 
@@ -439,7 +439,7 @@ describe('content hashes', () => {
     // Confirmed now: the next idle hook neither fetches the plan nor replans.
     u.pebble.calls = [];
     await dispatchEvent(hook('update-status'), u.context);
-    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`, `pull ${WORKER_HOME}/status.json`]);
+    expect(u.pebble.calls).toEqual([`get-services ${SERVICE_NAME}`, `pull ${WORKER_HOME}/state/status.json`]);
   });
 
   it('a rebuilt runtime (charm upgrade) is pushed into a new folder and the old one removed', async () => {
@@ -556,7 +556,7 @@ describe('the worker runs unprivileged (issue 10, item 5)', () => {
     });
     await reconcile(u.context);
     expect(service(u).user).toBe('node');
-    expect(dirs).toEqual([{ dir: WORKER_HOME, makeParents: true, user: 'node' }]);
+    expect(dirs).toEqual([{ dir: `${WORKER_HOME}/state`, makeParents: true, user: 'node' }]);
     const byOwner = (user: string | undefined) =>
       pushed.filter((file) => file.user === user).map((f) => f.path);
     expect(byOwner(undefined)).toEqual([`${WORKER_HOME}/restart-key`]);

@@ -118,7 +118,7 @@ describe('the settings table', () => {
   it('hands over where the charm put things and the ports it chose', () => {
     expect(handedOver(SAMPLES).settings).toMatchObject({
       secretsFile: '/srv/temporal-worker/secrets.json',
-      statusFile: '/srv/temporal-worker/status.json',
+      statusFile: '/srv/temporal-worker/state/status.json',
       workflowsDir: '/srv/temporal-worker/workflows/abc',
       healthPort: 8089,
       prometheusPort: 9100,
