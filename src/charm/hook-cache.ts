@@ -1,7 +1,8 @@
 // What this unit remembers between hooks, by content digest, so a hook skips work done
 // before: a workflows package that passed its checks (its manifest; the package is not
-// unpacked again), the application version told to Juju, the layer last applied.
-// Entries never hold input values, only digests and manifests.
+// unpacked again), the application version told to Juju, the layer Pebble last confirmed,
+// and the unit's restart key (restart-key.ts). Entries never hold input values, only
+// digests, manifests and that key; the folder is 0700, the files 0600.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { digest } from './digest';

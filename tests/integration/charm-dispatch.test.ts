@@ -1,14 +1,13 @@
 // `./dispatch` run as Juju runs it (fake hook tools on PATH, fresh environment, cwd = the
 // charm dir) against a real Pebble daemon and a real Temporal dev server, with the built
 // charm (dist/charm.js), worker runtime (dist/worker) and workflows package.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { FakeJujuModel, type DispatchOptions } from '../harness/fake-juju';
-import { startPebble, type RunningPebble } from '../harness/pebble';
-import { freePort } from '../../workflows/tests/harness/ports';
-import { TemporalDevServer } from '../harness/temporal';
-import { PROJECT_ROOT, distFile } from '../harness/tools';
+import { CharmUnitOnHost } from '../harness/charm-unit';
+import type { DispatchOptions, FakeJujuModel } from '../harness/fake-juju';
+import type { RunningPebble } from '../harness/pebble';
+import type { TemporalDevServer } from '../harness/temporal';
+import { distFile } from '../harness/tools';
 import { STATUS_NOTICE_KEY } from '../../src/contract/container';
 
 const NAMESPACE = 'rocks';
@@ -19,85 +18,26 @@ const ACTIVE = `worker listening to namespace '${NAMESPACE}' on queue '${QUEUE}'
 
 jest.setTimeout(180_000);
 
+let unit: CharmUnitOnHost;
 let temporal: TemporalDevServer;
 let pebble: RunningPebble;
 let model: FakeJujuModel;
 let workDir: string;
 let workerHome: string;
-let seams: Record<string, string>;
 
-function workFile(name: string, content: string | Buffer): string {
-  const file = path.join(workDir, name);
-  writeFileSync(file, content);
-  return file;
-}
-
-async function dispatch(event: string, options: DispatchOptions = {}) {
-  const result = await model.dispatch(event, { ...options, env: { ...seams, ...options.env } });
-  if (result.exitCode !== 0) {
-    throw new Error(
-      `${event} exited ${result.exitCode}:\n${result.stdout}\n${result.stderr}\n${JSON.stringify(model.logs())}`,
-    );
-  }
-  return result;
-}
-
-async function pebbleCli(args: string[]): Promise<string> {
-  const result = await pebble.cli(args);
-  if (result.exitCode !== 0) throw new Error(`pebble ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-async function serviceState(): Promise<string> {
-  const table = await pebbleCli(['services']);
-  const state = /temporal-worker\s+\S+\s+(\S+)/.exec(table)?.[1] ?? 'missing';
-  if (state !== 'active')
-    process.stderr.write(`temporal-worker is ${state}; Pebble log:\n${await pebbleLog()}\n`);
-  return state;
-}
-
-/** update-status until the unit shows `status` (the worker connects in the background). */
-async function updateStatusUntil(status: string, message?: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    await dispatch('update-status');
-    const current = model.status();
-    if (current.status === status && (message === undefined || current.message === message)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`unit stayed ${JSON.stringify(current)}; worker log:\n${await pebbleLog()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
-async function pebbleLog(): Promise<string> {
-  return readFileSync(pebble.logFile, 'utf8').slice(-4000);
-}
+const workFile = (name: string, content: string | Buffer) => unit.workFile(name, content);
+const dispatch = (event: string, options: DispatchOptions = {}) => unit.dispatch(event, options);
+const pebbleCli = (args: string[]) => unit.pebbleCli(args);
+const serviceState = () => unit.serviceState();
+const updateStatusUntil = (status: string, message?: string) => unit.updateStatusUntil(status, message);
 
 beforeAll(async () => {
-  distFile('charm.js');
-  distFile('worker', 'worker.js');
-  distFile('oci-factory-workflows-0.0.1.tgz');
-  workDir = mkdtempSync(path.join(os.tmpdir(), 'charm-dispatch-'));
-  workerHome = path.join(workDir, 'srv', 'temporal-worker');
-  temporal = await TemporalDevServer.start({ namespace: NAMESPACE });
-  pebble = await startPebble();
-  seams = {
-    CHARM_CONTAINERS_DIR: pebble.containersDir,
-    CHARM_WORKER_HOME: workerHome,
-    // Pebble runs on the host, which has no `node` user: the worker runs as this process's user.
-    CHARM_WORKER_USER: os.userInfo().username,
-    CHARM_HEALTH_PORT: String(await freePort()),
-    CHARM_PROMETHEUS_PORT: String(await freePort()),
-  };
-  model = new FakeJujuModel({ charmDir: PROJECT_ROOT });
+  unit = await CharmUnitOnHost.start({ namespace: NAMESPACE, name: 'charm-dispatch' });
+  ({ temporal, pebble, model, workDir, workerHome } = unit);
 }, 180_000);
 
 afterAll(async () => {
-  await pebble?.stop();
-  await temporal?.shutdown();
-  model?.cleanup();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await unit?.stop();
 });
 
 describe('./dispatch against a real Pebble', () => {

@@ -10,7 +10,6 @@ import { createHash, createHmac } from 'node:crypto';
 import {
   chmodSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
@@ -20,11 +19,11 @@ import {
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FakeJujuModel, type DispatchOptions } from '../harness/fake-juju';
-import { startPebble, type RunningPebble } from '../harness/pebble';
-import { TemporalDevServer } from '../harness/temporal';
+import { CharmUnitOnHost } from '../harness/charm-unit';
+import type { DispatchOptions, DispatchResult, FakeJujuModel } from '../harness/fake-juju';
+import type { RunningPebble } from '../harness/pebble';
+import type { TemporalDevServer } from '../harness/temporal';
 import { TEST_CA } from '../harness/test-credentials';
-import { PROJECT_ROOT, distFile } from '../harness/tools';
 import { freePort } from '../../workflows/tests/harness/ports';
 import { GOOGLE_CONFIG, rawTarball, writeGzipBomb } from '../unit/charm/charm-fixture';
 
@@ -39,25 +38,20 @@ const WORKER_USER = IS_ROOT ? 'nobody' : os.userInfo().username;
 
 jest.setTimeout(240_000);
 
+let unit: CharmUnitOnHost;
 let temporal: TemporalDevServer;
 let pebble: RunningPebble;
 let model: FakeJujuModel;
 let workDir: string;
 let workerHome: string;
-let seams: Record<string, string>;
-let reporter: string;
 
-function workFile(name: string, content: string | Buffer): string {
-  const file = path.join(workDir, name);
-  writeFileSync(file, content);
-  return file;
-}
+const workFile = (name: string, content: string | Buffer) => unit.workFile(name, content);
+const pebbleCli = (args: string[]) => unit.pebbleCli(args);
+const serviceState = () => unit.serviceState();
+const updateStatusUntil = (status: string, message?: string | RegExp, options: DispatchOptions = {}) =>
+  unit.updateStatusUntil(status, message, options);
 
-interface HookRun {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  wallMs: number;
+interface HookRun extends DispatchResult {
   /** The charm process's peak RSS and time since its start, from the preloaded reporter. */
   maxRssMiB: number;
   elapsedMs: number;
@@ -68,31 +62,10 @@ async function dispatch(
   options: DispatchOptions = {},
   allowFailure = false,
 ): Promise<HookRun> {
-  const result = await model.dispatch(event, {
-    ...options,
-    env: { ...seams, NODE_OPTIONS: `--require ${reporter}`, ...options.env },
-  });
-  if (result.exitCode !== 0 && !allowFailure) {
-    throw new Error(`${event} exited ${result.exitCode}:\n${result.stdout}\n${result.stderr}`);
-  }
+  const result = await unit.dispatch(event, options, allowFailure);
   const report = /charm-exit (\{.*\})/.exec(result.stderr);
   const exit = report ? (JSON.parse(report[1]!) as { maxRssKiB: number; elapsedMs: number }) : undefined;
-  return {
-    ...result,
-    maxRssMiB: (exit?.maxRssKiB ?? NaN) / 1024,
-    elapsedMs: exit?.elapsedMs ?? NaN,
-  };
-}
-
-async function pebbleCli(args: string[]): Promise<string> {
-  const result = await pebble.cli(args);
-  if (result.exitCode !== 0) throw new Error(`pebble ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-async function serviceState(): Promise<string> {
-  const table = await pebbleCli(['services']);
-  return /temporal-worker\s+\S+\s+(\S+)/.exec(table)?.[1] ?? 'missing';
+  return { ...result, maxRssMiB: (exit?.maxRssKiB ?? NaN) / 1024, elapsedMs: exit?.elapsedMs ?? NaN };
 }
 
 /**
@@ -121,28 +94,6 @@ function workerProcess(): { pid: number; uid: number; environment: Record<string
     return { pid: Number(entry), uid, environment };
   }
   throw new Error('no worker process is running');
-}
-
-async function updateStatusUntil(
-  status: string,
-  message?: string | RegExp,
-  options: DispatchOptions = {},
-): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    await dispatch('update-status', options);
-    const current = model.status();
-    const matches =
-      message === undefined ||
-      (typeof message === 'string' ? current.message === message : message.test(current.message));
-    if (current.status === status && matches) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `unit stayed ${JSON.stringify(current)}; Pebble log:\n${readFileSync(pebble.logFile, 'utf8').slice(-3000)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
 }
 
 function goodInputs(): void {
@@ -243,39 +194,30 @@ class DroppingPebbleProxy {
   }
 }
 
+/** Prints the charm process's peak RSS (KiB) and time since its start at exit: preloaded into the charm's Node only. */
+const EXIT_REPORTER =
+  "process.on('exit', () => { if (/charm\\.js$/.test(process.argv[1] || '')) process.stderr.write(`charm-exit ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, elapsedMs: Math.round(performance.now()) })}\\n`); });\n";
+
 beforeAll(async () => {
-  distFile('charm.js');
-  distFile('worker', 'worker.js');
-  distFile('oci-factory-workflows-0.0.1.tgz');
-  workDir = mkdtempSync(path.join(os.tmpdir(), 'charm-hardening-'));
+  const reporter = path.join(os.tmpdir(), `charm-exit-report-${process.pid}.js`);
+  writeFileSync(reporter, EXIT_REPORTER);
+  unit = await CharmUnitOnHost.start({
+    namespace: NAMESPACE,
+    name: 'charm-hardening',
+    workerUser: WORKER_USER,
+    env: { NODE_OPTIONS: `--require ${reporter}` },
+  });
+  ({ temporal, pebble, model, workDir, workerHome } = unit);
   // The worker's user must reach its home under this folder (mkdtemp makes it 0700).
   chmodSync(workDir, 0o755);
-  workerHome = path.join(workDir, 'srv', 'temporal-worker');
-  reporter = path.join(workDir, 'exit-report.js');
-  writeFileSync(
-    reporter,
-    "process.on('exit', () => { if (/charm\\.js$/.test(process.argv[1] || '')) process.stderr.write(`charm-exit ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, elapsedMs: Math.round(performance.now()) })}\\n`); });\n",
-  );
-  temporal = await TemporalDevServer.start({ namespace: NAMESPACE });
-  pebble = await startPebble();
-  seams = {
-    CHARM_CONTAINERS_DIR: pebble.containersDir,
-    CHARM_WORKER_HOME: workerHome,
-    CHARM_WORKER_USER: WORKER_USER,
-    CHARM_HEALTH_PORT: String(await freePort()),
-    CHARM_PROMETHEUS_PORT: String(await freePort()),
-  };
-  model = new FakeJujuModel({ charmDir: PROJECT_ROOT });
   goodInputs();
   await dispatch('temporal-worker-pebble-ready');
   await updateStatusUntil('active', active());
 }, 240_000);
 
 afterAll(async () => {
-  await pebble?.stop();
-  await temporal?.shutdown();
-  model?.cleanup();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await unit?.stop();
+  rmSync(path.join(os.tmpdir(), `charm-exit-report-${process.pid}.js`), { force: true });
 });
 
 describe('issue 10 against a real Pebble and Temporal', () => {
