@@ -33,6 +33,7 @@ import {
   missingCharmFiles,
   missingTools,
   runNpmScript,
+  takenWorkerPorts,
   workflowsPackageFile,
 } from './prerequisites';
 import { ProcessLedger } from './processes';
@@ -179,6 +180,10 @@ export class Demo {
       ];
       if (stillMissing.length > 0) {
         throw new StepError(`still missing after set-up and build: ${stillMissing.join(', ')}`);
+      }
+      const taken = await takenWorkerPorts();
+      if (taken.length > 0) {
+        throw new StepError(`the worker's ${taken.join(' and ')} already in use: stop what listens there`);
       }
       if (buildIsStale(PROJECT_ROOT)) {
         say(

@@ -75,3 +75,25 @@ export function buildIsStale(root: string): boolean {
   );
   return sources > built;
 }
+
+/**
+ * The worker's fixed ports (health, Prometheus metrics) that something else already listens
+ * on, named, so the demo stops at once instead of waiting for a worker that cannot start.
+ */
+export async function takenWorkerPorts(): Promise<string[]> {
+  const { HEALTH_PORT, PROMETHEUS_PORT } = await import('../src/contract/container');
+  const { createServer } = await import('node:net');
+  const isTaken = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(true));
+      server.listen(port, () => server.close(() => resolve(false)));
+    });
+  const ports = [
+    { name: 'health port', port: HEALTH_PORT },
+    { name: 'metrics port', port: PROMETHEUS_PORT },
+  ];
+  const taken: string[] = [];
+  for (const { name, port } of ports) if (await isTaken(port)) taken.push(`${name} ${port}`);
+  return taken;
+}
