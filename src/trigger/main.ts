@@ -13,7 +13,7 @@ function describeTarget(options: TriggerOptions): string {
     settings.authProvider ? `${AUTH_NAMES[settings.authProvider]} auth` : 'no auth',
     settings.encryptionKey ? 'encrypted payloads' : 'unencrypted payloads',
   ];
-  return `${settings.host.address}, namespace '${settings.namespace}', queue '${settings.queue}' (${features.join(', ')})`;
+  return `${options.address}, namespace '${settings.namespace}', queue '${settings.queue}' (${features.join(', ')})`;
 }
 
 const consoleReporter: TriggerReporter = {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { authProviderOptions, readOptions, spec, type Settings } from '../contract/settings';
-import { tlsOptions, type TlsOptions } from '../temporal/access';
+import { temporalAccess, type TlsOptions } from '../temporal/access';
 import { SERVICE_ACCOUNT_FIELDS } from '../temporal/auth/google';
 import { unsupportedAuthProvider } from '../temporal/auth/providers';
 import { DEFAULT_TEMPORAL_PORT } from '../temporal/host';
@@ -22,6 +22,8 @@ export interface TriggerOptions {
   wait: boolean;
   /** Host, namespace, queue, TLS, encryption key and auth, as the worker reads them. */
   settings: Settings;
+  /** Where it connects: the port of a host without one follows TLS (src/temporal/access.ts). */
+  address: string;
   tls: TlsOptions | false;
 }
 
@@ -38,7 +40,8 @@ Options (a flag wins over --config; --config wins over the defaults):
   --config FILE                a \`juju config --file\` config.yml (key ${APPLICATION_KEY}): reads host,
                                namespace, queue, tls-root-cas, encryption-key, auth-provider,
                                oidc-*, candid-*
-  --address HOST[:PORT]        Temporal frontend (default: config host, else ${DEFAULT_ADDRESS})
+  --address HOST[:PORT]        Temporal frontend; without a port, 443 with TLS and 80 without, as
+                               temporal-lib-py (default: config host, else ${DEFAULT_ADDRESS})
   --namespace NAME             Temporal namespace (default: config namespace, else '${DEFAULT_NAMESPACE}')
   --queue NAME                 task queue (default: config queue; required from one of them)
   --workflow-id ID             workflow id (default: consume-events-TOPIC-GROUP)
@@ -198,6 +201,6 @@ export function resolveTriggerOptions(argv: string[], readFile: ReadFile = readU
     workflowId: values['workflow-id'] ?? `consume-events-${topic}-${group}`,
     wait: values.wait ?? false,
     settings,
-    tls: tlsOptions(settings, { force: values.tls, serverName: values['tls-server-name'] }),
+    ...temporalAccess(settings, { force: values.tls, serverName: values['tls-server-name'] }),
   };
 }

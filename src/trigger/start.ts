@@ -46,7 +46,7 @@ export function connectionOptionsFor(
 ): ConnectionOptions {
   const retry = defaultGrpcRetryOptions();
   return {
-    address: options.settings.host.address,
+    address: options.address,
     tls: options.tls,
     ...(authorization
       ? {

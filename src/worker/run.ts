@@ -7,7 +7,7 @@ import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@t
 import type { Logger } from 'pino';
 import { SETTINGS, type Settings } from '../contract/settings';
 import { errorSummary } from '../error-summary';
-import { tlsOptions } from '../temporal/access';
+import { temporalAccess } from '../temporal/access';
 import { AuthSettingError, RenewingAuthorization } from '../temporal/auth/token-source';
 import { tokenSourceFor } from '../temporal/auth/providers';
 import { payloadCodecs } from '../temporal/codec';
@@ -141,7 +141,7 @@ class WorkerProcess {
     if (routeFetchThroughProxies(this.env))
       logger.info('activities’ fetch goes through the configured proxies');
     // Activities learn where their frontend is by Temporal's own variable (the Mattermost link needs it).
-    this.env.TEMPORAL_ADDRESS ??= config.host.address;
+    this.env.TEMPORAL_ADDRESS ??= temporalAccess(config).address;
 
     let loaded;
     try {
@@ -227,6 +227,7 @@ class WorkerProcess {
   /** Connects, retrying with backoff while the server (or the auth provider's endpoint) is unreachable. */
   private async connect(): Promise<NativeConnection | undefined> {
     const { config, logger } = this;
+    const access = temporalAccess(config);
     const source = tokenSourceFor(config);
     if (source) {
       this.authorization = new RenewingAuthorization(source, {
@@ -247,15 +248,8 @@ class WorkerProcess {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
         const metadata = await this.authorization?.start();
-        const connection = await NativeConnection.connect({
-          address: config.host.address,
-          tls: tlsOptions(config),
-          metadata,
-        });
-        logger.info(
-          { address: config.host.address, tls: Boolean(config.tlsRootCas) },
-          'connected to Temporal',
-        );
+        const connection = await NativeConnection.connect({ ...access, metadata });
+        logger.info({ address: access.address, tls: Boolean(config.tlsRootCas) }, 'connected to Temporal');
         return connection;
       } catch (error) {
         this.authorization?.stop();
@@ -270,7 +264,7 @@ class WorkerProcess {
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
         logger.warn(
           { attempt, retryInMs: delay },
-          `cannot connect to ${config.host.address}: ${this.connectionError}`,
+          `cannot connect to ${access.address}: ${this.connectionError}`,
         );
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);

@@ -1,6 +1,7 @@
 import { checkConfig as validateConfig } from '../../../src/charm/config-check';
 import { OPTION_NAMES, authProviderOptions, spec } from '../../../src/contract/settings';
 import type { ConfigValue } from '../../../src/juju/types';
+import { temporalAddress } from '../../../src/temporal/access';
 import { TEST_CA } from '../../harness/test-credentials';
 import { GOOGLE_CONFIG, VALID_CONFIG } from './charm-fixture';
 
@@ -33,15 +34,18 @@ describe('validateConfig', () => {
     );
   });
 
+  // The address follows TLS when the host has no port (src/temporal/access.ts).
   it.each([
-    ['temporal', 'temporal:7233'],
-    ['temporal.example.com:443', 'temporal.example.com:443'],
-    ['10.0.0.1:7000', '10.0.0.1:7000'],
-    ['[::1]:7233', '[::1]:7233'],
-    ['[fd00::1]', '[fd00::1]:7233'],
-  ])('accepts host %s as %s', (host, normalised) => {
+    ['temporal', 'temporal:80', 'temporal:443'],
+    ['temporal.example.com:443', 'temporal.example.com:443', 'temporal.example.com:443'],
+    [' 10.0.0.1:7000 ', '10.0.0.1:7000', '10.0.0.1:7000'],
+    ['[::1]:7233', '[::1]:7233', '[::1]:7233'],
+    ['[fd00::1]', '[fd00::1]:80', '[fd00::1]:443'],
+  ])('accepts host %j as %s, or %s with TLS', (host, plain, tls) => {
     const result = validateConfig({ ...VALID_CONFIG, host });
-    expect(result.ok && result.settings.host.address).toBe(normalised);
+    if (!result.ok) throw new Error(result.message);
+    expect(temporalAddress(result.settings.host, false)).toBe(plain);
+    expect(temporalAddress(result.settings.host, true)).toBe(tls);
   });
 
   it.each([

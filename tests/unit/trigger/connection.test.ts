@@ -17,6 +17,7 @@ const baseOptions: TriggerOptions = {
   workflowId: 'w',
   wait: false,
   settings: settings(),
+  address: 'temporal.example.com:443',
   tls: false,
 };
 

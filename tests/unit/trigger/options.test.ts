@@ -58,8 +58,8 @@ describe('trigger options from flags alone', () => {
       workflowId: 'consume-events-t-g',
       wait: false,
       tls: false,
+      address: 'localhost:7233',
       settings: {
-        host: { address: 'localhost:7233' },
         namespace: 'default',
         queue: 'q',
         authProvider: undefined,
@@ -82,23 +82,26 @@ describe('trigger options from flags alone', () => {
       files({}),
     );
     expect(options).toMatchObject({
-      settings: { host: { address: 'temporal:7000' }, namespace: 'rocks' },
+      address: 'temporal:7000',
+      settings: { namespace: 'rocks' },
       workflowId: 'w1',
       wait: true,
     });
   });
 
+  // Without a port, where temporal-lib-py goes: 443 with TLS, 80 without (docs/temporal-interop.md §2b).
   it.each([
-    ['temporal', 'temporal:7233'],
-    ['10.0.0.1:443', '10.0.0.1:443'],
-    ['[::1]:7233', '[::1]:7233'],
-    ['[::1]', '[::1]:7233'],
-  ])('normalises the address %s to %s', (address, expected) => {
+    ['temporal', [], 'temporal:80'],
+    ['temporal', ['--tls'], 'temporal:443'],
+    ['10.0.0.1:443', [], '10.0.0.1:443'],
+    ['[::1]:7233', ['--tls'], '[::1]:7233'],
+    ['[::1]', [], '[::1]:80'],
+  ])('normalises the address %s (flags %j) to %s', (address, flags, expected) => {
     const options = resolveTriggerOptions(
-      ['--topic=t', '--group=g', '--queue=q', `--address=${address}`],
+      ['--topic=t', '--group=g', '--queue=q', `--address=${address}`, ...flags],
       files({}),
     );
-    expect(options?.settings.host.address).toBe(expected);
+    expect(options?.address).toBe(expected);
   });
 
   it.each(['temporal:0', 'temporal:99999', 'a b', 'host:port'])('rejects the address %s', (address) => {
@@ -238,8 +241,8 @@ describe('trigger options from a config.yml', () => {
   it('takes host, namespace, queue, TLS, encryption key and Google auth from the charm options', () => {
     const options = resolveTriggerOptions(['--topic=t', '--group=g', '--config=config.yml'], read);
     expect(options).toMatchObject({
+      address: 'temporal.example.com:443',
       settings: {
-        host: { address: 'temporal.example.com:443' },
         namespace: 'rocks',
         queue: 'oci-factory',
         encryptionKey: Buffer.from(KEY_32, 'base64'),
@@ -267,7 +270,8 @@ describe('trigger options from a config.yml', () => {
       read,
     );
     expect(options).toMatchObject({
-      settings: { host: { address: 'other:1' }, namespace: 'n', queue: 'q', authProvider: undefined },
+      address: 'other:1',
+      settings: { namespace: 'n', queue: 'q', authProvider: undefined },
     });
   });
 
@@ -312,8 +316,8 @@ describe('trigger options from a config.yml', () => {
     expect(resolveTriggerOptions(['--config', template, '--topic=t', '--group=g'])).toMatchObject({
       topic: 't',
       group: 'g',
+      address: 'temporal.example.com:7233',
       settings: {
-        host: { address: 'temporal.example.com:7233' },
         namespace: 'rocks',
         queue: 'oci-factory',
         authProvider: undefined,

@@ -1,4 +1,5 @@
 import { SETTINGS } from '../../../src/contract/settings';
+import { temporalAccess } from '../../../src/temporal/access';
 import { loadWorkerSettings } from '../../../src/worker/settings';
 import { TEST_PRIVATE_KEY as PRIVATE_KEY } from '../../harness/test-credentials';
 
@@ -6,12 +7,14 @@ const base = { TWC_HOST: 'temporal.example.com:7233', TWC_NAMESPACE: 'rocks', TW
 
 describe('the worker reads host', () => {
   it.each([
-    ['temporal', 'temporal:7233', 'temporal'],
+    ['temporal', 'temporal:80', 'temporal'],
     ['temporal.example.com:443', 'temporal.example.com:443', 'temporal.example.com'],
-    ['10.0.0.1', '10.0.0.1:7233', '10.0.0.1'],
+    ['10.0.0.1', '10.0.0.1:80', '10.0.0.1'],
     ['[::1]:7234', '[::1]:7234', '::1'],
-  ])('%s as %s with server name %s', (host, address, hostname) => {
-    expect(loadWorkerSettings({ ...base, TWC_HOST: host }).host).toMatchObject({ address, hostname });
+  ])('%s as %s with server name %s (without TLS)', (host, address, hostname) => {
+    const settings = loadWorkerSettings({ ...base, TWC_HOST: host });
+    expect(settings.host.hostname).toBe(hostname);
+    expect(temporalAccess(settings).address).toBe(address);
   });
 
   it.each(['', 'a:b', 'host:99999', 'http://host:7233'])('and rejects %j', (host) => {
@@ -34,7 +37,7 @@ describe('the worker reads supported-workflows', () => {
 describe('loadWorkerSettings', () => {
   it('applies the documented defaults', () => {
     expect(loadWorkerSettings(base)).toMatchObject({
-      host: { address: 'temporal.example.com:7233' },
+      host: { name: 'temporal.example.com', port: 7233 },
       logLevel: 'info',
       healthPort: 8089,
       prometheusPort: 9000,
