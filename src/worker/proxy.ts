@@ -1,5 +1,5 @@
 // Activities' HTTP through HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case):
-// Node 20's built-in fetch ignores them, so the worker installs undici's
+// Node's built-in fetch ignores them (unless NODE_USE_ENV_PROXY is set), so the worker installs undici's
 // EnvHttpProxyAgent as the global dispatcher that fetch uses.
 //
 // Not covered: code that uses node:http/https directly (it never honoured
