@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { StepError } from './progress';
+import { createServer } from 'node:net';
+import { HEALTH_PORT, PROMETHEUS_PORT } from '../src/contract/container';
 
 export function workflowsPackageFile(root: string): string {
   const { name, version } = JSON.parse(
@@ -81,8 +83,6 @@ export function buildIsStale(root: string): boolean {
  * on, named, so the demo stops at once instead of waiting for a worker that cannot start.
  */
 export async function takenWorkerPorts(): Promise<string[]> {
-  const { HEALTH_PORT, PROMETHEUS_PORT } = await import('../src/contract/container');
-  const { createServer } = await import('node:net');
   const isTaken = (port: number) =>
     new Promise<boolean>((resolve) => {
       const server = createServer();
