@@ -54,19 +54,36 @@ function selectionProblem(settings: Settings, manifest: WorkflowsManifest): stri
 /**
  * Juju stores every attached file under the metadata's `filename`, so `workflows-file-name`
  * may name either that or the package's own file, `<name>-<version>.tgz` as `npm run build` writes it.
+ * The Python charm's value, a wheel's name, cannot name what this charm runs: it is only
+ * warned about (`warning`). Another name blocks, since the operator meant another package.
  */
-function workflowsFileNameProblem(
+function checkWorkflowsFileName(
   wanted: string,
   filePath: string,
   manifest: WorkflowsManifest,
-): string | null {
+): { problem?: string; warning?: string } {
   const storedName = path.basename(filePath);
   const packageFileName = `${manifest.name}-${manifest.version}.tgz`;
-  if (wanted === '' || wanted === storedName || wanted === packageFileName) return null;
-  return (
-    `invalid config: workflows-file-name '${wanted}' names neither the workflows package in use ` +
-    `('${packageFileName}') nor the workflows-file ('${storedName}')`
-  );
+  if (wanted === '' || wanted === storedName || wanted === packageFileName) return {};
+  if (wanted.endsWith('.whl')) {
+    return {
+      warning:
+        `workflows-file-name '${wanted}' names a Python wheel, which this charm does not run: ` +
+        `ignored; the workflows package in use is '${packageFileName}'`,
+    };
+  }
+  return {
+    problem:
+      `invalid config: workflows-file-name '${wanted}' names neither the workflows package in use ` +
+      `('${packageFileName}') nor the workflows-file ('${storedName}')`,
+  };
+}
+
+/** juju-log WARNING, once per unit and message: not again on every update-status. */
+async function warnOnce(juju: Juju, cache: HookCache, message: string): Promise<void> {
+  if (cache.get('warned', message) !== null) return;
+  await juju.log('WARNING', message);
+  cache.put('warned', message, '');
 }
 
 export async function readInputs(juju: Juju, charmDir: string, cache: HookCache): Promise<InputsResult> {
@@ -99,10 +116,10 @@ export async function readInputs(juju: Juju, charmDir: string, cache: HookCache)
   const inspected = await inspectWorkflowsPackage(workflowsFile.content, cache);
   if (!inspected.ok) return inspected;
   const manifest = inspected.package.manifest;
-  const problem =
-    workflowsFileNameProblem(settings.workflowsFileName ?? '', workflowsFile.path, manifest) ??
-    selectionProblem(settings, manifest);
+  const fileName = checkWorkflowsFileName(settings.workflowsFileName ?? '', workflowsFile.path, manifest);
+  const problem = fileName.problem ?? selectionProblem(settings, manifest);
   if (problem) return { ok: false, message: problem };
+  if (fileName.warning) await warnOnce(juju, cache, fileName.warning);
 
   return {
     ok: true,

@@ -161,6 +161,25 @@ describe('blocked: bad input never touches Pebble', () => {
     expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
   });
 
+  it("warns once about the Python charm's wheel name and goes on (not on every update-status)", async () => {
+    const wheel = 'oci_factory_workflows-0.0.1-py3-none-any.whl';
+    const u = unit({ config: { ...VALID_CONFIG, 'workflows-file-name': wheel } });
+    await reconcile(u.context);
+    expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
+    workerReports(u.pebble, 'up');
+    await dispatchEvent(hook('update-status'), u.context);
+    await dispatchEvent(hook('update-status'), u.context);
+    expect(u.juju.status?.status).toBe('active');
+    expect(u.juju.logs.filter((entry) => entry.message.includes(wheel))).toEqual([
+      {
+        level: 'WARNING',
+        message:
+          `workflows-file-name '${wheel}' names a Python wheel, which this charm does not run: ` +
+          "ignored; the workflows package in use is 'oci-factory-workflows-0.0.1.tgz'",
+      },
+    ]);
+  });
+
   it('accepts workflows-file-name equal to the attached file', async () => {
     const u = unit({
       config: { ...VALID_CONFIG, 'workflows-file-name': 'mine.tgz' },
