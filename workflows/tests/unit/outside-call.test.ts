@@ -1,0 +1,83 @@
+// The one reading of outside failures, and the retry loop that honours it.
+import {
+  callOutside,
+  classify,
+  HttpStatusError,
+  retryAfterMs,
+  TransientError,
+  UnexpectedAnswerError,
+} from '../../src/activities/outside-call';
+
+describe('classify', () => {
+  it.each([
+    [500, {}, true],
+    [503, {}, true],
+    [429, { 'retry-after': '3' }, true],
+    [403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '0' }, true],
+    [403, {}, false],
+    [404, {}, false],
+    [422, {}, false],
+    [401, {}, false],
+  ])('HTTP %i %j: transient %s', (status, headers, transient) => {
+    expect(classify(new HttpStatusError('x', status, headers)).transient).toBe(transient);
+  });
+
+  it('reads a refused connection, a reset and an answer that is not JSON as transient', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    });
+    expect(classify(refused).transient).toBe(true);
+    expect(classify(Object.assign(new Error('x'), { code: 'ECONNRESET' })).transient).toBe(true);
+    expect(classify(new UnexpectedAnswerError('<html>')).transient).toBe(true);
+    expect(classify(new Error('OS_PASSWORD not set')).transient).toBe(false);
+  });
+
+  it('takes Retry-After as seconds or an HTTP date', () => {
+    expect(retryAfterMs({ 'retry-after': '2' })).toBe(2000);
+    expect(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6_000);
+    expect(retryAfterMs({})).toBeUndefined();
+  });
+});
+
+describe('callOutside', () => {
+  const policy = { timeoutMs: 200, retryBudgetMs: 5_000 };
+
+  it('waits at least Retry-After before the next attempt', async () => {
+    const times: number[] = [];
+    const result = await callOutside('registry-tags', 'tags', policy, async () => {
+      times.push(Date.now());
+      if (times.length === 1) throw new HttpStatusError('busy', 429, { 'retry-after': '1' });
+      return 'ok';
+    });
+    expect(result).toBe('ok');
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('times an attempt out and retries it', async () => {
+    let attempts = 0;
+    const result = await callOutside('github', 'dispatch', policy, (signal) => {
+      attempts += 1;
+      if (attempts === 1)
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      return Promise.resolve('answered');
+    });
+    expect(result).toBe('answered');
+    expect(attempts).toBe(2);
+  });
+
+  it('throws a permanent failure at once, and a TransientError once the budget is spent', async () => {
+    let attempts = 0;
+    await expect(
+      callOutside('swift', 'object', policy, async () => {
+        attempts += 1;
+        throw new HttpStatusError('gone', 404);
+      }),
+    ).rejects.toThrow('gone');
+    expect(attempts).toBe(1);
+    await expect(
+      callOutside('keystone', 'auth', { timeoutMs: 100, retryBudgetMs: 600 }, async () => {
+        throw new HttpStatusError('down', 503);
+      }),
+    ).rejects.toThrow(TransientError);
+  });
+});
