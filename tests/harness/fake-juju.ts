@@ -4,9 +4,10 @@
 // discard by exit code). Behaviour follows docs/juju-pebble-contract.md §1–§2.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { HookToolAgent } from './juju-simulator/agent';
 import { AGENT_ENV, STATE_FILE_ENV } from './juju-simulator/environment';
 import { installHookTools, type HookToolTransport } from './juju-simulator/executable';
@@ -137,6 +138,23 @@ export class FakeJujuModel {
         state.config[key] = this.config_.value(key, value);
       }
     });
+  }
+
+  /**
+   * Like `juju config APP --file FILE` (docs/juju-pebble-contract.md §6.1): the file's one
+   * top-level key is the application, its map the options, each set as `setConfig` does.
+   */
+  setConfigFile(file: string): void {
+    const application = this.unit.split('/')[0]!;
+    const parsed = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
+    const keys = Object.keys(parsed ?? {});
+    if (keys.length !== 1 || keys[0] !== application) {
+      throw new Error(
+        `juju config --file: expected one top-level key '${application}', got ${JSON.stringify(keys)}`,
+      );
+    }
+    const options = parsed![application] as Record<string, ConfigValue> | null;
+    this.setConfig(options ?? {});
   }
 
   /** Like `juju attach-resource`; null means nothing attached (resource-get fails). */
