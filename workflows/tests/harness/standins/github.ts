@@ -27,6 +27,8 @@ export interface RecordedDispatch {
   workflow: string;
   ref: string;
   inputs: Record<string, unknown>;
+  /** When it was accepted (Date.now()). */
+  at: number;
 }
 
 export interface GitHubStandin extends HttpStandin {
@@ -253,7 +255,7 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubSt
         },
       };
 
-    dispatches.push({ repository, workflow, ref: body.ref, inputs });
+    dispatches.push({ repository, workflow, ref: body.ref, inputs, at: Date.now() });
     return { status: 204 };
   }
 

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When it was received (Date.now()). */
+  at: number;
 }
 
 export interface StandinResponse {
@@ -82,6 +84,7 @@ export async function startHttpStandin(
         query: target.searchParams,
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       };
       requests.push(request);
       let response: StandinResponse;
