@@ -20,6 +20,9 @@ function frame(schemaId: number, schema: object, value: unknown): Buffer {
   return Buffer.concat([header, avro.Type.forSchema(schema as avro.Schema).toBuffer(value)]);
 }
 
+/** The registry is plain HTTP here; the CA only has to be set (the package's placeholder fails). */
+const EVENTBUS_CA = '-----BEGIN CERTIFICATE-----\nunit-test\n-----END CERTIFICATE-----';
+
 beforeAll(async () => {
   registry = await startSchemaRegistry();
   decoder = createEventDecoder(
@@ -27,6 +30,7 @@ beforeAll(async () => {
       ROCKS_EVENTBUS_USERNAME: registry.username,
       ROCKS_EVENTBUS_PASSWORD: registry.password,
       ROCKS_EVENTBUS_KARAPACE_URL: registry.url,
+      ROCKS_EVENTBUS_CA: EVENTBUS_CA,
     }),
   );
 });
@@ -81,6 +85,7 @@ test('a registry that refuses the credentials is a registry error (retried), not
       ROCKS_EVENTBUS_USERNAME: other.username,
       ROCKS_EVENTBUS_PASSWORD: 'eventbus-password',
       ROCKS_EVENTBUS_KARAPACE_URL: other.url,
+      ROCKS_EVENTBUS_CA: EVENTBUS_CA,
     }),
   );
   try {

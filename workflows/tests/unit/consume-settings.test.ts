@@ -13,17 +13,34 @@ import { kafkaClientConfig } from '../../src/activities/consume/kafka-consumer';
 const credentials = { ROCKS_EVENTBUS_USERNAME: 'rocks', ROCKS_EVENTBUS_PASSWORD: 'pw-not-logged' };
 const log = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 
-test('defaults are the production event bus, with the placeholder CA the package ships', () => {
-  const settings = readEventbusSettings(credentials);
+const CA_PEM = '-----BEGIN CERTIFICATE-----\nreal\n-----END CERTIFICATE-----';
+
+test('defaults are the production event bus', () => {
+  const settings = readEventbusSettings({ ...credentials, ROCKS_EVENTBUS_CA: CA_PEM });
 
   expect(settings.kafkaBrokers).toEqual([DEFAULT_KAFKA_ADDRESS]);
   expect(DEFAULT_KAFKA_ADDRESS).toBe('kafka.staging.cs.canonical.com:9094');
   expect(settings.karapaceUrl).toBe(DEFAULT_KARAPACE_URL);
   expect(DEFAULT_KARAPACE_URL).toBe('https://karapace.staging.cs.canonical.com');
-  expect(settings.caIsPlaceholder).toBe(true);
-  expect(path.basename(settings.caFile)).toBe('eventbus-ca.placeholder.pem');
-  expect(settings.caPem).toContain('BEGIN CERTIFICATE');
   expect(settings).toMatchObject({ maxEventsPerRun: 100, maxRunMs: 600_000 });
+});
+
+test('the event bus CA comes from the env file as PEM (ROCKS_EVENTBUS_CA), before a file', () => {
+  const settings = readEventbusSettings({
+    ...credentials,
+    ROCKS_EVENTBUS_CA: `${CA_PEM}\n`,
+    ROCKS_EVENTBUS_CA_FILE: '/nonexistent/ca.pem',
+  });
+  expect(settings).toMatchObject({ caPem: `${CA_PEM}\n`, caFile: 'ROCKS_EVENTBUS_CA' });
+  expect(() => readEventbusSettings({ ...credentials, ROCKS_EVENTBUS_CA: '/srv/ca.pem' })).toThrow(
+    /^ROCKS_EVENTBUS_CA must hold the event bus CA in PEM/,
+  );
+});
+
+test('with only the placeholder CA the package ships, it fails at once naming ROCKS_EVENTBUS_CA', () => {
+  expect(() => readEventbusSettings(credentials)).toThrow(
+    /^the event bus CA is not set: put its PEM in the env file as ROCKS_EVENTBUS_CA=/,
+  );
 });
 
 test('every setting can be overridden from the env file', () => {
@@ -44,7 +61,6 @@ test('every setting can be overridden from the env file', () => {
       kafkaBrokers: ['127.0.0.1:9093', '127.0.0.1:9094'],
       karapaceUrl: 'http://127.0.0.1:8081',
       caFile,
-      caIsPlaceholder: false,
       maxEventsPerRun: 5,
       maxRunMs: 30_000,
     });
@@ -64,13 +80,21 @@ test('missing credentials and unreadable CA files fail naming the variable, neve
   expect(() =>
     readEventbusSettings({ ...credentials, ROCKS_EVENTBUS_CA_FILE: '/nonexistent/ca.pem' }),
   ).toThrow(/ROCKS_EVENTBUS_CA_FILE/);
-  expect(() => readEventbusSettings({ ...credentials, ROCKS_EVENTBUS_MAX_RUN_SECONDS: 'soon' })).toThrow(
-    "ROCKS_EVENTBUS_MAX_RUN_SECONDS must be a positive number, not 'soon'",
-  );
+  expect(() =>
+    readEventbusSettings({
+      ...credentials,
+      ROCKS_EVENTBUS_CA: CA_PEM,
+      ROCKS_EVENTBUS_MAX_RUN_SECONDS: 'soon',
+    }),
+  ).toThrow("ROCKS_EVENTBUS_MAX_RUN_SECONDS must be a positive number, not 'soon'");
 });
 
 test('the Kafka client uses SASL_SSL with SCRAM-SHA-512, the event bus CA and the brokers', () => {
-  const settings = readEventbusSettings({ ...credentials, ROCKS_EVENTBUS_KAFKA_ADDRESS: 'a:1,b:2' });
+  const settings = readEventbusSettings({
+    ...credentials,
+    ROCKS_EVENTBUS_CA: CA_PEM,
+    ROCKS_EVENTBUS_KAFKA_ADDRESS: 'a:1,b:2',
+  });
 
   const config = kafkaClientConfig(settings, log, 'client');
 
@@ -80,7 +104,11 @@ test('the Kafka client uses SASL_SSL with SCRAM-SHA-512, the event bus CA and th
 });
 
 test('kafkajs logs go to the activity log', () => {
-  const config = kafkaClientConfig(readEventbusSettings(credentials), log, 'client');
+  const config = kafkaClientConfig(
+    readEventbusSettings({ ...credentials, ROCKS_EVENTBUS_CA: CA_PEM }),
+    log,
+    'client',
+  );
   const logEntry = config.logCreator!(0);
 
   logEntry({

@@ -23,6 +23,7 @@ const SECRET = 's3cret-eventbus-password';
 const env = {
   ROCKS_EVENTBUS_USERNAME: 'rocks',
   ROCKS_EVENTBUS_PASSWORD: SECRET,
+  ROCKS_EVENTBUS_CA: '-----BEGIN CERTIFICATE-----\nunit-test\n-----END CERTIFICATE-----',
   ROCKS_EVENTBUS_MAX_RUN_SECONDS: '30',
   RETRY_BUDGET_SECONDS: '1',
 };

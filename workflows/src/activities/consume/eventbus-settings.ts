@@ -23,9 +23,8 @@ export interface EventbusSettings {
   kafkaBrokers: string[];
   karapaceUrl: string;
   caPem: string;
-  /** Where caPem came from, for logs. */
+  /** Where caPem came from, for logs: a file, or `ROCKS_EVENTBUS_CA` (the PEM in the env file). */
   caFile: string;
-  caIsPlaceholder: boolean;
   maxEventsPerRun: number;
   maxRunMs: number;
   registryTimeoutMs: number;
@@ -76,38 +75,55 @@ function bundledCertsDir(): string | undefined {
   return undefined;
 }
 
-function eventbusCa(env: Env): { caFile: string; caIsPlaceholder: boolean } {
-  const override = nonEmpty(env, 'ROCKS_EVENTBUS_CA_FILE');
-  if (override) return { caFile: override, caIsPlaceholder: false };
-  const certs = bundledCertsDir();
-  if (!certs)
-    throw new Error('the event bus CA certificate is missing from the package: set ROCKS_EVENTBUS_CA_FILE');
-  const real = path.join(certs, BUNDLED_CA_FILE);
-  if (existsSync(real)) return { caFile: real, caIsPlaceholder: false };
-  return { caFile: path.join(certs, PLACEHOLDER_CA_FILE), caIsPlaceholder: true };
-}
+/** The variable that holds the CA's PEM itself: a double-quoted dotenv value over several lines. */
+const CA_VARIABLE = 'ROCKS_EVENTBUS_CA';
 
-export function readEventbusSettings(env: Env): EventbusSettings {
-  const { caFile, caIsPlaceholder } = eventbusCa(env);
-  let caPem: string;
+function readCaFile(caFile: string): string {
   try {
-    caPem = readFileSync(caFile, 'utf8');
+    return readFileSync(caFile, 'utf8');
   } catch (err) {
     throw new Error(
       `cannot read the event bus CA certificate ${caFile} (ROCKS_EVENTBUS_CA_FILE): ${(err as Error).message}`,
     );
   }
+}
+
+/**
+ * ROCKS_EVENTBUS_CA (the PEM), else ROCKS_EVENTBUS_CA_FILE, else the real CA built into the
+ * package. The placeholder the package ships verifies nothing, so it fails here, naming the
+ * variable, instead of on the brokers' TLS handshake.
+ */
+function eventbusCa(env: Env): { caPem: string; caFile: string } {
+  const pem = nonEmpty(env, CA_VARIABLE);
+  if (pem) {
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new Error(
+        `${CA_VARIABLE} must hold the event bus CA in PEM (-----BEGIN CERTIFICATE----- …), in double quotes over several lines`,
+      );
+    }
+    return { caPem: `${pem}\n`, caFile: CA_VARIABLE };
+  }
+  const override = nonEmpty(env, 'ROCKS_EVENTBUS_CA_FILE');
+  if (override) return { caPem: readCaFile(override), caFile: override };
+  const certs = bundledCertsDir();
+  const real = certs && path.join(certs, BUNDLED_CA_FILE);
+  if (real && existsSync(real)) return { caPem: readCaFile(real), caFile: real };
+  throw new Error(
+    `the event bus CA is not set: put its PEM in the env file as ${CA_VARIABLE}="-----BEGIN CERTIFICATE-----…" ` +
+      '(double quotes, over several lines; see workflows/.env.template). The package ships only a placeholder.',
+  );
+}
+
+export function readEventbusSettings(env: Env): EventbusSettings {
   return {
     username: required(env, 'ROCKS_EVENTBUS_USERNAME'),
     password: required(env, 'ROCKS_EVENTBUS_PASSWORD'),
+    ...eventbusCa(env),
     kafkaBrokers: (nonEmpty(env, 'ROCKS_EVENTBUS_KAFKA_ADDRESS') ?? DEFAULT_KAFKA_ADDRESS)
       .split(',')
       .map((address) => address.trim())
       .filter(Boolean),
     karapaceUrl: (nonEmpty(env, 'ROCKS_EVENTBUS_KARAPACE_URL') ?? DEFAULT_KARAPACE_URL).replace(/\/+$/, ''),
-    caPem,
-    caFile,
-    caIsPlaceholder,
     maxEventsPerRun: Math.floor(
       positiveNumber(env, 'ROCKS_EVENTBUS_MAX_EVENTS_PER_RUN', DEFAULT_MAX_EVENTS_PER_RUN),
     ),

@@ -62,13 +62,8 @@ export async function consumeEvents(
   deps: ConsumeDeps,
 ): Promise<ConsumeResult> {
   const { log, signal } = deps;
+  // Fails at once, naming the variable, without the event bus CA (the package ships a placeholder).
   const settings = readEventbusSettings(deps.env);
-  if (settings.caIsPlaceholder) {
-    log.warn(
-      'using the placeholder event bus CA shipped with the package: set ROCKS_EVENTBUS_CA_FILE to the real one',
-      { caFile: settings.caFile },
-    );
-  }
   const decoder = (deps.createDecoder ?? createEventDecoder)(settings);
   const tally = new RunTally(kafka_topic, consumer_group);
   const end = new RunEnd();
