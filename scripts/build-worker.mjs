@@ -138,8 +138,13 @@ const lazyModulesPlugin = {
   name: 'lazy-modules',
   setup(build) {
     const names = Object.keys(LAZY_MODULES).map((name) => name.replace(/[/]/g, '\\/'));
+    // The worker's own imports and the Temporal access layer's (the auth providers require
+    // google-auth-library, macaroon and tweetnacl): otherwise they land in worker.js.
+    const lazyImporters = ['worker', 'temporal'].map(
+      (folder) => `${path.sep}src${path.sep}${folder}${path.sep}`,
+    );
     build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
-      args.importer.includes(`${path.sep}src${path.sep}worker${path.sep}`)
+      lazyImporters.some((folder) => args.importer.includes(folder))
         ? { path: `./lazy/${LAZY_MODULES[args.path]}`, external: true }
         : undefined,
     );
