@@ -59,6 +59,7 @@ describe('HTTP stand-ins', () => {
         workflow: 'Image.yaml',
         ref: 'main',
         inputs: { 'oci-image-name': 'x' },
+        at: expect.any(Number),
       },
     ]);
   });
