@@ -43,6 +43,8 @@ const isArchitecture = (arch) => Object.hasOwn(ARCHITECTURES, arch);
 
 const CHARM_FILES = ['dispatch', 'metadata.yaml', 'config.yaml', 'actions.yaml'];
 const OPTIONAL_CHARM_FILES = ['LICENSE', 'README.md', 'icon.svg'];
+/** What the COS relations send, read by the charm from its own folder (src/charm/cos/). */
+const COS_DIRS = ['src/prometheus_alert_rules', 'src/grafana_dashboards'];
 const BRIDGE_RELEASES = 'dist/worker/node_modules/@temporalio/core-bridge/releases/';
 
 class PackError extends Error {}
@@ -232,6 +234,11 @@ function charmEntries(arch, node) {
   }
   for (const file of OPTIONAL_CHARM_FILES) {
     if (existsSync(path.join(ROOT, file))) add(file, path.join(ROOT, file), 0o644);
+  }
+  for (const dir of COS_DIRS) {
+    for (const name of readdirSync(path.join(ROOT, dir)).sort()) {
+      add(`${dir}/${name}`, path.join(ROOT, dir, name), 0o644);
+    }
   }
   add('dist/charm.js', path.join(ROOT, requireBuilt('dist/charm.js')), 0o755);
   requireBuilt('dist/worker/worker.js');

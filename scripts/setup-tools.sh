@@ -55,4 +55,15 @@ if [ ! -f tools/kafka/libs/.complete ]; then
   touch tools/kafka/libs/.complete
 fi
 
+# The COS tests: a real Prometheus and promtool (Debian's prometheus package; CI runs as root).
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Prometheus and promtool (apt-get install prometheus)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q prometheus >/dev/null
+  else
+    echo "setup: Prometheus and promtool are missing: run 'sudo apt-get install prometheus'" >&2
+    exit 1
+  fi
+fi
+
 echo "setup: pebble $(tools/bin/pebble version --client), $(tools/bin/temporal --version | head -1), kafka $(ls tools/kafka/libs | grep -o '^kafka_2.13-[0-9.]*' | head -1)"

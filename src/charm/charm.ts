@@ -1,6 +1,7 @@
 // Runs one event: every hook reconciles; the `restart` action reconciles, then restarts.
 // User mistakes end in a status, never a failed hook; only a bug (an unexpected
 // exception) exits non-zero, after logging its stack through juju-log.
+import { syncObservability } from './cos/observability';
 import type { CharmEvent } from './event';
 import { reconcile, type CharmContext } from './reconcile';
 import { runRestartAction } from './restart-action';
@@ -8,6 +9,11 @@ import { runRestartAction } from './restart-action';
 export async function runEvent(event: CharmEvent, context: CharmContext): Promise<void> {
   if (event.kind === 'hook') {
     await reconcile(context);
+    await syncObservability(
+      { ...context, metricsPort: context.ports.prometheus },
+      event.name,
+      context.relationId,
+    );
     return;
   }
   if (event.name === 'restart') {

@@ -23,6 +23,7 @@ import { HookTools } from '../juju/hook-tools';
 import type { Juju } from '../juju/types';
 import { PebbleClient } from '../pebble/client';
 import { dispatchEvent } from './charm';
+import { topologyFromEnvironment } from './cos/topology';
 import { eventFromDispatchPath } from './event';
 import type { CharmContext } from './reconcile';
 
@@ -50,6 +51,8 @@ export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): Char
       prometheus: Number(env.CHARM_PROMETHEUS_PORT) || PROMETHEUS_PORT,
     },
     workerUser: env.CHARM_WORKER_USER || WORKER_USER,
+    topology: topologyFromEnvironment(env),
+    relationId: env.JUJU_RELATION_ID || undefined,
   };
 }
 

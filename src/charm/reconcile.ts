@@ -10,6 +10,7 @@ import { HookCache } from './hook-cache';
 import { readInputs, type CharmInputs } from './inputs';
 import { restartKey, secretsTrigger } from './restart-key';
 import { desiredLayer } from './layer';
+import type { JujuTopology } from './cos/topology';
 import { WAITING_FOR_PEBBLE, workerUnitStatus, type UnitStatus } from './unit-status';
 import { renderWorkerEnvironment, type ModelProxies, type WorkerPorts } from './worker-environment';
 
@@ -25,6 +26,10 @@ export interface CharmContext {
   ports: WorkerPorts;
   /** The user the worker runs as and owner of what is pushed (WORKER_USER but in tests). */
   workerUser: string;
+  /** Model, application, unit and charm, for the COS relations (src/charm/cos/). */
+  topology: JujuTopology;
+  /** JUJU_RELATION_ID in a relation hook. */
+  relationId?: string;
 }
 
 export type ReconcileOutcome =

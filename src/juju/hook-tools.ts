@@ -152,6 +152,17 @@ export class HookTools implements Juju {
     await this.run('state-delete', ['--', key]);
   }
 
+  async networkGet(binding: string, relationId?: string): Promise<string> {
+    const args = [binding, ...(relationId ? ['-r', relationId] : []), '--bind-address', '--format=json'];
+    return String(await this.runJson<string>('network-get', args));
+  }
+
+  async secretGet(id: string, refresh = false): Promise<Record<string, string>> {
+    // The id goes in argv (it is not secret); the content comes back on stdout only.
+    const args = ['--format=json', ...(refresh ? ['--refresh'] : []), '--', id];
+    return (await this.runJson<Record<string, string> | null>('secret-get', args)) ?? {};
+  }
+
   private async invoke(tool: string, args: string[], input?: string): Promise<HookToolResult> {
     this.callCount += 1;
     return this.runner(tool, args, input);

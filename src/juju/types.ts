@@ -30,6 +30,13 @@ export interface Juju {
   stateGet(): Promise<Record<string, string>>;
   stateSet(data: Record<string, string>): Promise<void>;
   stateDelete(key: string): Promise<void>;
+  /** `network-get <binding> --bind-address --format=json`: the address this unit serves `binding` on. */
+  networkGet(binding: string, relationId?: string): Promise<string>;
+  /**
+   * `secret-get <id> --format=json [--refresh]`: the secret's content. A secret the unit cannot
+   * read (unknown id, not granted) throws HookToolError, whose stderr says why.
+   */
+  secretGet(id: string, refresh?: boolean): Promise<Record<string, string>>;
 }
 
 /** A hook tool exited non-zero; `stderr` is what it printed (Juju's `ERROR <message>`). */

@@ -34,6 +34,17 @@ export interface Layer {
   description?: string;
   services?: Record<string, ServiceLayer>;
   checks?: Record<string, CheckLayer>;
+  'log-targets'?: Record<string, LogTargetLayer>;
+}
+
+/** A log target (docs/juju-pebble-contract.md §4.9): where Pebble forwards services' output. */
+export interface LogTargetLayer {
+  override: 'merge' | 'replace';
+  type: 'loki' | 'syslog' | 'opentelemetry';
+  location: string;
+  /** Service names, `all`; `-name` or `-all` removes them. */
+  services: string[];
+  labels?: Record<string, string>;
 }
 
 export interface ServiceInfo {

@@ -18,6 +18,8 @@ export interface CharmUnitOptions {
   workerUser?: string;
   /** Environment every dispatch gets on top of the seams (e.g. NODE_OPTIONS). */
   env?: Record<string, string>;
+  /** The unit's address (`network-get`); 127.0.0.1 for a test that scrapes it. */
+  address?: string;
 }
 
 export class CharmUnitOnHost {
@@ -46,7 +48,7 @@ export class CharmUnitOnHost {
       CHARM_HEALTH_PORT: String(await freePort()),
       CHARM_PROMETHEUS_PORT: String(await freePort()),
     };
-    const model = new FakeJujuModel({ charmDir: PROJECT_ROOT });
+    const model = new FakeJujuModel({ charmDir: PROJECT_ROOT, address: options.address });
     return new CharmUnitOnHost(temporal, pebble, model, workDir, workerHome, seams, options.env ?? {});
   }
 

@@ -50,6 +50,8 @@ export interface FakeJujuOptions {
   /** The charm's config.yaml, for option defaults. Default `<charmDir>/config.yaml` (ignored if missing). */
   configYaml?: string;
   modelName?: string;
+  /** What `network-get` answers (default 10.1.0.<10 + unit number>, a pod IP). */
+  address?: string;
   /**
    * How the hook tools on PATH reach the model: 'executable' (default; a Node process per
    * call, nothing to keep running) or 'agent' (a sh client of an agent in this process, a
@@ -117,6 +119,7 @@ export class FakeJujuModel {
         leader: options.leader ?? true,
         config,
         resources: options.resources,
+        address: options.address,
       }),
     );
     const transport = options.hookTools ?? 'executable';
@@ -187,6 +190,43 @@ export class FakeJujuModel {
       const relationId = `${endpoint}:${ids.length ? Math.max(...ids) + 1 : 0}`;
       state.relations[relationId] = newRelation(remoteApp, data);
       return relationId;
+    });
+  }
+
+  /** A remote unit joins a relation (or changes its settings), as before its -joined/-changed hook. */
+  setRemoteUnit(relationId: string, unit: string, data: Record<string, string>): void {
+    this.update((state) => {
+      state.relations[relationId]!.remoteUnits[unit] = { ...data };
+    });
+  }
+
+  /** A remote unit leaves, as before the -departed hook. */
+  removeRemoteUnit(relationId: string, unit: string): void {
+    this.update((state) => {
+      delete state.relations[relationId]!.remoteUnits[unit];
+    });
+  }
+
+  /** The relation is gone: call after its -broken hook ran (Juju lists it until then). */
+  removeRelation(relationId: string): void {
+    this.update((state) => {
+      delete state.relations[relationId];
+    });
+  }
+
+  /** `juju add-secret` (first revision) or `juju update-secret` (a new one); returns the id. */
+  putSecret(id: string, content: Record<string, string>): string {
+    return this.update((state) => {
+      const secret = (state.secrets[id] ??= { revisions: [], granted: false, tracked: 0 });
+      secret.revisions.push({ ...content });
+      return id;
+    });
+  }
+
+  /** `juju grant-secret` (true) or `juju revoke-secret` (false) for this application. */
+  grantSecret(id: string, granted: boolean): void {
+    this.update((state) => {
+      state.secrets[id]!.granted = granted;
     });
   }
 

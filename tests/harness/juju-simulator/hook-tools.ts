@@ -413,6 +413,62 @@ const TOOLS: Record<string, Tool> = {
     return changePorts(args, context, false);
   },
 
+  'network-get'(args, state, context) {
+    const { flags, positional } = parseArgs(args, {
+      ...FORMAT,
+      ...RELATION,
+      'bind-address': { type: 'bool' },
+      'ingress-address': { type: 'bool' },
+      'egress-subnets': { type: 'bool' },
+      'primary-address': { type: 'bool' },
+    });
+    if (positional.length !== 1) throw usage('no arguments specified');
+    if (flags.relation !== undefined) relationFor(state, context, flags.relation);
+    const format = formatOf(flags);
+    // Every endpoint of the charm is bound to the pod's one network on Kubernetes.
+    const chosen = ['bind-address', 'ingress-address', 'egress-subnets'].filter((flag) => flags[flag]);
+    const egress = [`${state.address}/32`];
+    if (chosen.length === 1) {
+      const value = chosen[0] === 'egress-subnets' ? egress.join(',') : state.address;
+      return formatOutput(value, format);
+    }
+    const full = {
+      'bind-addresses': [
+        {
+          'mac-address': '',
+          'interface-name': 'eth0',
+          addresses: [{ hostname: '', value: state.address, cidr: `${state.address}/32` }],
+        },
+      ],
+      'egress-subnets': egress,
+      'ingress-addresses': [state.address],
+    };
+    return formatOutput(full, format === 'smart' ? 'yaml' : format);
+  },
+
+  'secret-get'(args, state) {
+    const { flags, positional } = parseArgs(args, {
+      ...FORMAT,
+      label: { type: 'string' },
+      peek: { type: 'bool' },
+      refresh: { type: 'bool' },
+    });
+    noExtraArgs(positional, 1);
+    if (flags.peek && flags.refresh) throw usage('specify one of --peek or --refresh but not both');
+    const [uri] = positional;
+    if (uri === undefined) throw usage('require either a secret URI or label');
+    // `secret:<20 lowercase base32 chars>`, or the bare id (docs/juju-pebble-contract.md §2.4).
+    const id = /^(?:secret:)?([0-9a-v]{20})$/.exec(uri)?.[1];
+    if (!id) throw usage(`secret URI "${uri}" not valid`);
+    const secret = state.secrets[`secret:${id}`];
+    if (!secret) throw failure(`secret "${id}" not found`);
+    if (!secret.granted) throw failure('permission denied');
+    const latest = secret.revisions.length;
+    if (secret.tracked === 0 || flags.refresh) secret.tracked = latest;
+    const revision = flags.peek ? latest : secret.tracked;
+    return formatOutput(secret.revisions[revision - 1], formatOf(flags));
+  },
+
   'opened-ports'(args, state) {
     const { flags, positional } = parseArgs(args, { ...FORMAT, endpoints: { type: 'bool' } });
     noExtraArgs(positional, 0);

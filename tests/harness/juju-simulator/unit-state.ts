@@ -79,8 +79,22 @@ export interface ToolCall {
   exitCode: number;
 }
 
+/** A user secret of the model (`juju add-secret`), as this unit sees it. */
+export interface SecretState {
+  /** Content of each revision, the first revision first. */
+  revisions: Record<string, string>[];
+  /** `juju grant-secret <id> <app>` was run for this unit's application. */
+  granted: boolean;
+  /** The revision this unit tracks (1-based); 0 until it first reads the secret. */
+  tracked: number;
+}
+
 export interface UnitState {
   unit: string;
+  /** The unit's address on every binding (`network-get`): the pod's IP on Kubernetes. */
+  address: string;
+  /** Secret id (`secret:<xid>`) → its state. */
+  secrets: Record<string, SecretState>;
   modelUuid: string;
   leader: boolean;
   config: Record<string, ConfigValue | null>;
@@ -123,9 +137,12 @@ export function newUnitState(init: {
   leader?: boolean;
   config?: Record<string, ConfigValue | null>;
   resources?: Record<string, string | null>;
+  address?: string;
 }): UnitState {
   return {
     unit: init.unit,
+    address: init.address ?? `10.1.0.${10 + Number(init.unit.split('/')[1] ?? 0)}`,
+    secrets: {},
     modelUuid: init.modelUuid,
     leader: init.leader ?? false,
     config: { ...init.config },

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { create } from 'tar';
 import type { CharmContext } from '../../../src/charm/reconcile';
+import { topologyFromEnvironment } from '../../../src/charm/cos/topology';
 import type { ConfigValue } from '../../../src/juju/types';
 import { containerLayout } from '../../../src/contract/container';
 import type { WorkflowsManifest } from '../../../src/contract/workflows-manifest';
@@ -130,6 +131,7 @@ export function unit(
     cacheDir: tempDir(),
     ports: { health: 8089, prometheus: 9000 },
     workerUser: 'node',
+    topology: topologyFromEnvironment({}),
   };
   return { juju, pebble, context };
 }

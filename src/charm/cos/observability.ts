@@ -1,0 +1,51 @@
+// The three COS relations, brought up to date after the reconcile of every hook but
+// update-status (relation data stays put between hooks; a new pod runs pebble-ready and
+// upgrade-charm, which bring the address and the log targets back): the scrape targets,
+// the dashboards, and the log forwarding.
+import type { Juju } from '../../juju/types';
+import { PebbleConnectionError, type Pebble } from '../../pebble/types';
+import { publishDashboards, GRAFANA_DASHBOARD } from './grafana-dashboard';
+import { forwardLogs, LOGGING } from './logging';
+import { METRICS_ENDPOINT, publishScrapeTargets } from './metrics-endpoint';
+import type { JujuTopology } from './topology';
+
+export interface ObservabilityContext {
+  juju: Juju;
+  pebble: Pebble;
+  charmDir: string;
+  topology: JujuTopology;
+  metricsPort: number;
+}
+
+export async function syncObservability(
+  context: ObservabilityContext,
+  hookName: string,
+  /** JUJU_RELATION_ID of a relation hook. */
+  hookRelationId?: string,
+): Promise<void> {
+  if (hookName === 'update-status') return;
+  const { juju } = context;
+  // In its relation-broken hook Juju still lists the relation, but it is gone.
+  const broken = hookName.endsWith('-relation-broken') ? hookRelationId : undefined;
+  const live = async (endpoint: string) => (await juju.relationIds(endpoint)).filter((id) => id !== broken);
+  const [scrape, dashboards, logging] = await Promise.all([
+    live(METRICS_ENDPOINT),
+    live(GRAFANA_DASHBOARD),
+    live(LOGGING),
+  ]);
+  const leader = scrape.length || dashboards.length ? await juju.isLeader() : false;
+  await publishScrapeTargets(juju, scrape, leader, {
+    topology: context.topology,
+    charmDir: context.charmDir,
+    metricsPort: context.metricsPort,
+  });
+  if (leader) await publishDashboards(juju, dashboards, context.charmDir, context.topology);
+  // No Pebble request when there is nothing to forward and nothing to switch off.
+  if (logging.length === 0 && !hookName.startsWith(`${LOGGING}-relation-`)) return;
+  try {
+    await forwardLogs(juju, context.pebble, logging, context.topology);
+  } catch (error) {
+    // pebble-ready brings the log targets once the container answers.
+    if (!(error instanceof PebbleConnectionError)) throw error;
+  }
+}
