@@ -160,12 +160,18 @@ describe('npm run pack (amd64)', () => {
       'dist/worker/worker.js',
       'dist/oci-factory-workflows-0.0.1.tgz',
       'node/bin/node',
+      // What the COS relations send, read from the charm's folder as the COS libraries do.
+      'src/prometheus_alert_rules/temporal-worker.rules',
+      'src/grafana_dashboards/temporal-worker.json',
     ]) {
       expect(names).toContain(name);
     }
-    expect(names.filter((name) => /^(src|tests|node_modules|terraform|\.tmp)\/|\.charm$/.test(name))).toEqual(
-      [],
-    );
+    const cos = /^src\/(prometheus_alert_rules|grafana_dashboards)\/[^/]+$/;
+    expect(
+      names.filter(
+        (name) => !cos.test(name) && /^(src|tests|node_modules|terraform|\.tmp)\/|\.charm$/.test(name),
+      ),
+    ).toEqual([]);
     expect(new Set(names).size).toBe(names.length);
   });
 
