@@ -15,6 +15,7 @@ locals {
     "oidc-private-key"   = var.oidc_private_key
     "candid-private-key" = var.candid_private_key
     "sentry-dsn"         = var.sentry_dsn
+    "environment"        = var.environment
   }
 
   # Every other option of config.yaml, so a misspelt key fails the plan instead of being ignored.
@@ -27,6 +28,7 @@ locals {
     "supported-activities",
     "workflows-file-name",
     "auth-provider",
+    "auth-secret-id",
     "tls-root-cas",
     "candid-url",
     "candid-username",
@@ -103,7 +105,7 @@ resource "juju_application" "temporal_worker" {
   lifecycle {
     precondition {
       condition     = length(setsubtract(keys(var.config), local.plain_options)) == 0
-      error_message = "config has keys that are not options of ${local.charm_name}, or secret ones (encryption-key, oidc-private-key, candid-private-key, sentry-dsn) that belong in their sensitive variables: ${join(", ", setsubtract(keys(var.config), local.plain_options))}."
+      error_message = "config has keys that are not options of ${local.charm_name}, or secret ones (encryption-key, oidc-private-key, candid-private-key, sentry-dsn, environment) that belong in their sensitive variables: ${join(", ", setsubtract(keys(var.config), local.plain_options))}."
     }
     precondition {
       condition     = length(setintersection(keys(var.resources), keys(local.resource_files))) == 0

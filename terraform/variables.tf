@@ -72,6 +72,13 @@ variable "candid_private_key" {
   default     = null
 }
 
+variable "environment" {
+  description = "Charm option `environment`: YAML of env values and juju secret references for the activities (its values may be secret)."
+  type        = string
+  sensitive   = true
+  default     = null
+}
+
 variable "sentry_dsn" {
   description = "Charm option `sentry-dsn` (it holds Sentry's client key)."
   type        = string

@@ -1,7 +1,8 @@
 // The `env-file` resource: dotenv lines for the activities. Parsed with dotenv, plus our
 // strictness: every line is blank, a comment or KEY=VALUE; the settings' names are the charm's;
 // no control character, and no name that changes the runtime (REFUSED_ENV_NAMES).
-// Problems name the line or the variable, never a value.
+// Problems name the line or the variable, never a value. refusedEnvName is the one check of
+// names the operator hands the worker, shared with the `environment` option.
 import { parse } from 'dotenv';
 import { RESERVED_ENV_PREFIX } from '../contract/settings';
 
@@ -39,9 +40,20 @@ export const REFUSED_ENV_NAMES: ReadonlyArray<{ pattern: RegExp; why: string }> 
   },
 ];
 
+/**
+ * Why the worker's environment may not take `name` from the operator (the env-file or the
+ * `environment` option), or null: a runtime-changing name, or the charm's own TWC_ prefix.
+ */
+export function refusedEnvName(name: string): string | null {
+  const upper = name.toUpperCase();
+  if (upper.startsWith(RESERVED_ENV_PREFIX))
+    return `names starting with ${RESERVED_ENV_PREFIX} are reserved for the charm`;
+  return REFUSED_ENV_NAMES.find(({ pattern }) => pattern.test(upper))?.why ?? null;
+}
+
 /** Control characters other than tab: NUL would truncate the value, others break the worker's environment. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+export const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /** The largest env-file the charm reads (the template is ~2 KiB); SECURITY.md, item 3. */
 export const ENV_FILE_MAX_BYTES = 1024 * 1024;
@@ -72,9 +84,9 @@ export function parseEnvFile(content: string): EnvFileResult {
     const match = ASSIGNMENT.exec(line);
     if (!match) return { ok: false, message: `env-file: line ${index + 1} is not KEY=VALUE` };
     const name = match[1]!;
-    const refused = REFUSED_ENV_NAMES.find(({ pattern }) => pattern.test(name.toUpperCase()));
-    if (refused)
-      return { ok: false, message: `env-file: line ${index + 1}: ${name} is refused: ${refused.why}` };
+    // TWC_ names are gathered below, into one message naming them all.
+    const refused = name.toUpperCase().startsWith(RESERVED_ENV_PREFIX) ? null : refusedEnvName(name);
+    if (refused) return { ok: false, message: `env-file: line ${index + 1}: ${name} is refused: ${refused}` };
     const end = closingLine(lines, index, match[2]!);
     if (end === -1)
       return { ok: false, message: `env-file: line ${index + 1} opens a quote that never closes` };

@@ -8,14 +8,19 @@ import type { ConfigValue, Juju } from '../juju/types';
 import { bundledWorkflowsFile } from './charm-files';
 import { checkConfig } from './config-check';
 import { ENV_FILE_MAX_BYTES, parseEnvFile } from './env-file';
+import { readEnvironmentOption } from './environment-option';
 import type { HookCache } from './hook-cache';
 import { inspectWorkflowsPackage, type InspectedWorkflowsPackage } from './workflows-inspect';
 import { WORKFLOWS_FILE_LIMITS } from './workflows-limits';
+import { applyAuthSecret } from './user-secrets';
 
 export interface CharmInputs {
   /** config-get's answer, as the worker's environment is rendered from it. */
   config: Record<string, ConfigValue | null>;
   settings: Settings;
+  /** Options whose value came from the `auth-secret-id` secret: rendered as secrets. */
+  optionsFromSecret: Set<string>;
+  /** The env-file's variables, then the `environment` option's (which win). */
   envFileVariables: Record<string, string>;
   workflows: InspectedWorkflowsPackage & { tarball: Buffer };
 }
@@ -86,15 +91,26 @@ async function warnOnce(juju: Juju, cache: HookCache, message: string): Promise<
   cache.put('warned', message, '');
 }
 
-export async function readInputs(juju: Juju, charmDir: string, cache: HookCache): Promise<InputsResult> {
+/** `app`: this application's name, for the `juju grant-secret` a blocked status suggests. */
+export async function readInputs(
+  juju: Juju,
+  charmDir: string,
+  cache: HookCache,
+  app: string,
+): Promise<InputsResult> {
   // Three independent hook-tool calls: started together, each process's start-up overlaps.
   const [rawConfig, envFile, attachedWorkflowsFile] = await Promise.all([
     juju.configGet(),
     attachedFile(juju, 'env-file'),
     attachedFile(juju, 'workflows-file'),
   ]);
-  const configResult = checkConfig(rawConfig);
-  if (!configResult.ok) return configResult;
+  const auth = await applyAuthSecret(juju, rawConfig, app);
+  if (!auth.ok) return auth;
+  const configResult = checkConfig(auth.config);
+  if (!configResult.ok) {
+    const suffix = auth.fromSecret.size > 0 ? " (with auth-secret-id's keys)" : '';
+    return { ok: false, message: `${configResult.message}${suffix}` };
+  }
   const settings = configResult.settings;
   for (const attached of [envFile, attachedWorkflowsFile]) {
     if (attached && 'tooLarge' in attached) return { ok: false, message: attached.tooLarge };
@@ -105,6 +121,8 @@ export async function readInputs(juju: Juju, charmDir: string, cache: HookCache)
       ? parseEnvFile(envFile.content.toString('utf8'))
       : { ok: true as const, variables: {} };
   if (!envResult.ok) return envResult;
+  const environment = await readEnvironmentOption(juju, settings.environment ?? '', app);
+  if (!environment.ok) return environment;
 
   let workflowsFile =
     attachedWorkflowsFile && 'content' in attachedWorkflowsFile ? attachedWorkflowsFile : null;
@@ -124,9 +142,10 @@ export async function readInputs(juju: Juju, charmDir: string, cache: HookCache)
   return {
     ok: true,
     inputs: {
-      config: rawConfig,
+      config: auth.config,
       settings,
-      envFileVariables: envResult.variables,
+      optionsFromSecret: auth.fromSecret,
+      envFileVariables: { ...envResult.variables, ...environment.variables },
       workflows: { ...inspected.package, tarball: workflowsFile.content },
     },
   };

@@ -47,6 +47,7 @@ async function desiredWorkload(
   const environment = renderWorkerEnvironment({
     config: inputs.config,
     envFileVariables: inputs.envFileVariables,
+    optionsFromSecret: inputs.optionsFromSecret,
     modelProxies: context.modelProxies,
     layout: context.layout,
     workflowsHash: inputs.workflows.hash,
@@ -96,7 +97,7 @@ export async function observeWorker(
 export async function reconcile(context: CharmContext): Promise<ReconcileOutcome> {
   const { juju } = context;
   const cache = new HookCache(context.cacheDir);
-  const inputs = await readInputs(juju, context.charmDir, cache);
+  const inputs = await readInputs(juju, context.charmDir, cache, context.topology.application);
   if (!inputs.ok) {
     // Pebble is left alone: the last good layer and files keep the running worker going.
     const status: UnitStatus = { status: 'blocked', message: inputs.message };

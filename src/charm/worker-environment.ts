@@ -23,6 +23,8 @@ export interface WorkerEnvironmentInput {
   /** config-get's answer (unset options null). */
   config: Record<string, ConfigValue | null>;
   envFileVariables: Record<string, string>;
+  /** Options whose value came from a Juju secret: secret whatever the table says. */
+  optionsFromSecret?: ReadonlySet<string>;
   modelProxies: ModelProxies;
   layout: ContainerLayout;
   workflowsHash: string;
@@ -60,7 +62,8 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
       layerEnvironment[fileEnv(key)] = file;
       continue;
     }
-    const target = spec(key).secret ? secrets : layerEnvironment;
+    const secret = spec(key).secret || input.optionsFromSecret?.has(spec(key).option!);
+    const target = secret ? secrets : layerEnvironment;
     target[spec(key).env] = text(key);
   }
 

@@ -33,6 +33,13 @@ function check<T>(expect: string, read: (text: string) => T | undefined): Rule<T
 
 export const text: Rule<string> = { expect: 'must be text', read: (value) => value };
 
+/** A Juju secret URI as `juju add-secret` prints it (`secret:<20 base32 chars>`), or the bare id. */
+export const SECRET_URI = /^(?:secret:(?:\/\/[0-9a-f-]+\/)?)?[0-9a-v]{20}$/;
+
+export const secretUri = check("must be a Juju secret id such as 'secret:cs2p3bmmc4tsah0ks7sg'", (value) =>
+  SECRET_URI.test(value.trim()) ? value.trim() : undefined,
+);
+
 export const noSpaces = check('must not contain spaces', (value) =>
   /^\S+$/.test(value) ? value : undefined,
 );

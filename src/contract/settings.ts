@@ -112,6 +112,9 @@ export const SETTINGS = {
     },
     readers: ALL,
   }),
+  // A Juju user secret whose keys (AUTH_SECRET_OPTIONS) override those options, as the Python
+  // charm's HEAD reads it (docs/temporal-interop.md §5.2); src/charm/user-secrets.ts.
+  authSecretId: option('auth-secret-id', { rule: rules.secretUri, readers: CHARM }),
   tlsRootCas: option('tls-root-cas', {
     rule: rules.pemCertificates,
     readers: ALL,
@@ -163,6 +166,14 @@ export const SETTINGS = {
   httpProxy: option('http-proxy', { rule: rules.proxyUrl, readers: CHARM }),
   httpsProxy: option('https-proxy', { rule: rules.proxyUrl, readers: CHARM }),
   noProxy: option('no-proxy', { rule: rules.hostList, readers: CHARM }),
+  // YAML `env:` values and `juju:` secret references for the activities (docs/temporal-interop.md
+  // §5.4); src/charm/environment-option.ts. Secret: its values may be.
+  environment: option('environment', {
+    rule: rules.text,
+    secret: true,
+    readers: CHARM,
+    maxBytes: 1024 * 1024,
+  }),
   sentryDsn: option('sentry-dsn', { rule: rules.httpUrl, secret: true, readers: WORKER }),
   sentryRelease: option('sentry-release', { rule: rules.text, readers: WORKER }),
   sentryEnvironment: option('sentry-environment', { rule: rules.text, readers: WORKER }),
@@ -235,6 +246,16 @@ export function spec(key: SettingKey): SettingSpec {
 export function keyOfOption(name: string): SettingKey | undefined {
   return OPTION_KEYS.find((key) => spec(key).option === name);
 }
+
+/**
+ * The options a Juju user secret named by `auth-secret-id` may supply, by the same key names
+ * (the Python charm's AUTH_SECRET_PARAMETERS, docs/temporal-interop.md §5.2).
+ */
+export const AUTH_SECRET_OPTIONS: readonly string[] = [
+  'encryption-key',
+  'auth-provider',
+  ...OPTION_KEYS.filter((key) => spec(key).authProvider).map((key) => spec(key).option!),
+];
 
 /** The options the auth provider `name` needs. */
 export function authProviderOptions(name: string): SettingKey[] {

@@ -453,20 +453,24 @@ const TOOLS: Record<string, Tool> = {
       peek: { type: 'bool' },
       refresh: { type: 'bool' },
     });
-    noExtraArgs(positional, 1);
+    // Juju's order (docs/juju-pebble-contract.md §2.4): the URI, then the lone flags' check, then one key.
+    const [uri, key] = positional;
+    // `secret:<20 lowercase base32 chars>`, or the bare id.
+    const id = uri === undefined ? undefined : /^(?:secret:)?([0-9a-v]{20})$/.exec(uri)?.[1];
+    if (uri !== undefined && !id) throw usage(`secret URI "${uri}" not valid`);
+    if (!id) throw usage('require either a secret URI or label');
     if (flags.peek && flags.refresh) throw usage('specify one of --peek or --refresh but not both');
-    const [uri] = positional;
-    if (uri === undefined) throw usage('require either a secret URI or label');
-    // `secret:<20 lowercase base32 chars>`, or the bare id (docs/juju-pebble-contract.md §2.4).
-    const id = /^(?:secret:)?([0-9a-v]{20})$/.exec(uri)?.[1];
-    if (!id) throw usage(`secret URI "${uri}" not valid`);
+    noExtraArgs(positional, 2);
     const secret = state.secrets[`secret:${id}`];
     if (!secret) throw failure(`secret "${id}" not found`);
     if (!secret.granted) throw failure('permission denied');
     const latest = secret.revisions.length;
     if (secret.tracked === 0 || flags.refresh) secret.tracked = latest;
     const revision = flags.peek ? latest : secret.tracked;
-    return formatOutput(secret.revisions[revision - 1], formatOf(flags));
+    const content = secret.revisions[revision - 1]!;
+    if (key === undefined) return formatOutput(content, formatOf(flags));
+    if (content[key] === undefined) throw failure(`secret key value "${key}" not found`);
+    return formatOutput(content[key], formatOf(flags));
   },
 
   'opened-ports'(args, state) {

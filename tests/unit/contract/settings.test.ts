@@ -31,6 +31,7 @@ const SAMPLES: Record<string, ConfigValue> = {
   'workflows-file-name': 'oci-factory-workflows-0.0.1.tgz',
   'encryption-key': Buffer.alloc(32, 7).toString('base64'),
   'auth-provider': 'google',
+  'auth-secret-id': 'secret:cs2p3bmmc4tsah0ks7sg',
   'tls-root-cas': CA,
   'candid-url': 'https://candid.example.com',
   'candid-username': 'rocks-bot',
@@ -49,6 +50,7 @@ const SAMPLES: Record<string, ConfigValue> = {
   'http-proxy': 'http://squid.internal:3128',
   'https-proxy': 'http://squid.internal:3128',
   'no-proxy': '.canonical.com, localhost',
+  environment: 'env:\n  - name: GREETING\n    value: hello\n',
   'sentry-dsn': 'https://key@sentry.example.com/1',
   'sentry-release': '1.2.3',
   'sentry-environment': 'staging',
@@ -172,6 +174,7 @@ describe('size bounds and large values (issue 10, item 7)', () => {
       host: 'temporal:7233',
       namespace: 'rocks',
       queue: 'q',
+      'auth-secret-id': 'secret:cs2p3bmmc4tsah0ks7sg',
       'tls-root-cas': CA,
     });
     expect(rendered.layerEnvironment[spec('tlsRootCas').env]).toBeUndefined();

@@ -123,4 +123,31 @@ describe('simulated hook tools', () => {
       { tool: 'status-set', args: ['bogus'], exitCode: 2 },
     ]);
   });
+
+  it('plays secret-get as Juju does: tracked and refreshed revisions, one key, exit codes and texts', () => {
+    const id = 'secret:cs2p3bmmc4tsah0ks7sg';
+    state.secrets[id] = { revisions: [{ a: '1' }, { a: '2', b: 'x' }], granted: true, tracked: 0 };
+    // The first read tracks the latest; later ones keep it until --refresh.
+    expect(call('secret-get', [id, '--format=json']).stdout).toBe('{"a":"2","b":"x"}\n');
+    state.secrets[id].revisions.push({ a: '3' });
+    expect(call('secret-get', [id, 'a', '--format=json']).stdout).toBe('"2"\n');
+    expect(call('secret-get', [id, '--peek', '--format=json']).stdout).toBe('{"a":"3"}\n');
+    expect(call('secret-get', [id, '--refresh', '--format=json']).stdout).toBe('{"a":"3"}\n');
+    const error = (exitCode: number, message: string) => ({
+      exitCode,
+      stdout: '',
+      stderr: `ERROR ${message}\n`,
+    });
+    expect(call('secret-get', [])).toEqual(error(2, 'require either a secret URI or label'));
+    expect(call('secret-get', ['nope'])).toEqual(error(2, 'secret URI "nope" not valid'));
+    expect(call('secret-get', [id, '--peek', '--refresh'])).toEqual(
+      error(2, 'specify one of --peek or --refresh but not both'),
+    );
+    expect(call('secret-get', [id, 'zz'])).toEqual(error(1, 'secret key value "zz" not found'));
+    expect(call('secret-get', ['secret:d0000000000000000001'])).toEqual(
+      error(1, 'secret "d0000000000000000001" not found'),
+    );
+    state.secrets[id].granted = false;
+    expect(call('secret-get', [id])).toEqual(error(1, 'permission denied'));
+  });
 });
