@@ -158,7 +158,9 @@ describe("the worker with auth-provider 'google'", () => {
   it('reports a failing renewal on the health endpoint and recovers when the token endpoint does', async () => {
     tokenEndpoint.setFailing(true);
     const down = await worker!.waitForHealth('down', 30_000);
-    expect(down.body.error).toMatch(/cannot renew the credentials for the Temporal server: .*endpoint told to fail/);
+    expect(down.body.error).toMatch(
+      /cannot renew the credentials for the Temporal server: .*endpoint told to fail/,
+    );
     expect(worker!.records().some((r) => r.level === 50 && /cannot renew/.test(String(r.msg)))).toBe(true);
     tokenEndpoint.setFailing(false);
     await worker!.waitForHealth('up', 30_000);
