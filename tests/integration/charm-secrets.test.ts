@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { CharmUnitOnHost } from '../harness/charm-unit';
 import { TEST_CA, TEST_PRIVATE_KEY } from '../harness/test-credentials';
+import { GOOGLE_CONFIG } from '../unit/charm/charm-fixture';
 
 jest.setTimeout(240_000);
 
@@ -84,18 +85,9 @@ describe('auth-secret-id', () => {
   });
 
   it('a granted secret with a missing key blocks naming the key; complete, its values go to the secrets file only', async () => {
-    const google = {
-      'auth-provider': 'google',
-      'oidc-auth-type': 'service_account',
-      'oidc-project-id': 'project',
-      'oidc-private-key-id': 'key-id',
-      'oidc-private-key': TEST_PRIVATE_KEY,
-      'oidc-client-email': 'worker@project.iam.gserviceaccount.com',
-      'oidc-client-id': '1234',
-      'oidc-auth-uri': 'https://accounts.google.com/o/oauth2/auth',
-      'oidc-token-uri': 'http://127.0.0.1:9/token',
-      'oidc-auth-cert-url': 'https://www.googleapis.com/oauth2/v1/certs',
-    };
+    // The auth settings of the unit tests' Google config, less one key, with a token URI nobody answers.
+    const { 'tls-root-cas': _tlsRootCas, 'oidc-client-cert-url': clientCertUrl, ...complete } = GOOGLE_CONFIG;
+    const google = { ...complete, 'oidc-token-uri': 'http://127.0.0.1:9/token' };
     unit.model.putSecret(AUTH_ID, google);
     unit.model.grantSecret(AUTH_ID, true);
     config({ 'auth-secret-id': AUTH_ID, 'tls-root-cas': TEST_CA });
@@ -105,7 +97,7 @@ describe('auth-secret-id', () => {
     );
     unit.model.putSecret(AUTH_ID, {
       ...google,
-      'oidc-client-cert-url': 'https://www.googleapis.com/robot/v1/metadata/x509/worker',
+      'oidc-client-cert-url': String(clientCertUrl),
     });
     await unit.dispatch('secret-changed', { env: { JUJU_SECRET_ID: AUTH_ID } });
     // The worker cannot reach a token endpoint here; the charm's part is done once it rendered.
