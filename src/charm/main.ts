@@ -5,7 +5,8 @@
 // - CHARM_WORKER_HOME (default WORKER_HOME): the folder in the workload container that
 //   holds everything the charm pushes; the layer's environment tells the worker every
 //   path under it, so a test can run a real Pebble on the host.
-// - CHARM_HEALTH_PORT and CHARM_PROMETHEUS_PORT: tests that run several workers on one host.
+// - CHARM_HEALTH_PORT, CHARM_PROMETHEUS_PORT and CHARM_WORKFLOWS_METRICS_PORT: tests that run
+//   several workers on one host.
 // - CHARM_WORKER_USER (default WORKER_USER): the user the worker runs as, for a host
 //   without `node` (and a test of an image without the user).
 // - CHARM_REPORT_CALLS: the benchmark's counters.
@@ -17,6 +18,7 @@ import {
   PROMETHEUS_PORT,
   WORKER_HOME,
   WORKER_USER,
+  WORKFLOWS_METRICS_PORT,
   containerLayout,
 } from '../contract/container';
 import { HookTools } from '../juju/hook-tools';
@@ -49,6 +51,7 @@ export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): Char
     ports: {
       health: Number(env.CHARM_HEALTH_PORT) || HEALTH_PORT,
       prometheus: Number(env.CHARM_PROMETHEUS_PORT) || PROMETHEUS_PORT,
+      workflowsMetrics: Number(env.CHARM_WORKFLOWS_METRICS_PORT) || WORKFLOWS_METRICS_PORT,
     },
     workerUser: env.CHARM_WORKER_USER || WORKER_USER,
     topology: topologyFromEnvironment(env),
