@@ -103,6 +103,7 @@ export async function run(): Promise<void> {
       CHARM_WORKER_USER: os.userInfo().username,
       CHARM_HEALTH_PORT: String(await freePort()),
       CHARM_PROMETHEUS_PORT: String(await freePort()),
+      CHARM_WORKFLOWS_METRICS_PORT: String(await freePort()),
       CHARM_REPORT_CALLS: '1',
       NODE_OPTIONS: `--require ${rssReporter}`,
     };

@@ -77,6 +77,7 @@ async function timeToHealthUp(script: string, env: Record<string, string>, keep 
       PATH: process.env.PATH ?? '',
       TWC_HEALTH_PORT: String(healthPort),
       TWC_PROMETHEUS_PORT: '',
+      TWC_WORKFLOWS_METRICS_PORT: '',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
