@@ -3,8 +3,8 @@
 //   dist/worker/worker.js                  src/worker/main.ts, bundled (CommonJS, for the Node of src/platforms.json)
 //   dist/worker/workflow-worker-thread.js  the SDK's workflow thread, which it loads by path
 //   dist/worker/node_modules/              real packages shared with the workflows package's
-//                                          activities (@temporalio/activity, @temporalio/common
-//                                          and their runtime dependencies) and the native bridge
+//                                          activities (@temporalio/activity, @temporalio/common,
+//                                          prom-client and their runtime dependencies) and the native bridge
 //                                          for the Linux architectures of src/platforms.json only
 // Webpack is left out: the worker runs prebuilt workflow bundles only.
 import * as esbuild from 'esbuild';
@@ -18,7 +18,7 @@ const OUT = path.join(ROOT, 'dist', 'worker');
 const NATIVE_TARGETS = Object.values(PLATFORMS.architectures).map((arch) => arch.temporalBridgeTarget);
 
 /** Packages the worker loads at run time from node_modules instead of its bundle. */
-const SHIPPED = ['@temporalio/core-bridge', '@temporalio/activity', '@temporalio/common'];
+const SHIPPED = ['@temporalio/core-bridge', '@temporalio/activity', '@temporalio/common', 'prom-client'];
 /** Declared dependencies that are never required at run time. @type {Record<string, string[]>} */
 const UNUSED_DEPENDENCIES = {
   '@temporalio/activity': ['@temporalio/client'],

@@ -25,6 +25,8 @@ export const HEALTH_PATH = '/health';
 export const LIVE_PATH = '/live';
 /** Prometheus metrics of the Temporal runtime, on the port the Python charm used. */
 export const PROMETHEUS_PORT = 9000;
+/** The workflows package's own metrics (`oci_factory_*`), served by the worker beside Temporal's. */
+export const WORKFLOWS_METRICS_PORT = 9001;
 
 /** Custom notice the worker records on a status change, so Juju runs the charm (pebble-custom-notice). */
 export const STATUS_NOTICE_KEY = 'canonical.com/temporal-worker-k8s/status';

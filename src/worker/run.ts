@@ -19,6 +19,7 @@ import { flushSentry, initSentry, sentryActivityInterceptor, sentryWorkflowFailu
 import { loadWorkerSettings } from './settings';
 import { StatusReporter } from './status-reporter';
 import { loadWorkflowsPackage } from './load-workflows';
+import { startWorkflowsMetricsServer } from './workflows-metrics';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const WORKER_SDK_VERSION = (require('@temporalio/worker/package.json') as { version: string }).version;
@@ -80,6 +81,7 @@ class WorkerProcess {
   private connection: NativeConnection | undefined;
   private worker: Worker | undefined;
   private health: http.Server | undefined;
+  private workflowsMetrics: http.Server | undefined;
   private authorization: RenewingAuthorization | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private connectionError: string | undefined = 'not connected yet';
@@ -113,7 +115,9 @@ class WorkerProcess {
       process.off('SIGINT', onSignal);
       if (this.probeTimer) clearInterval(this.probeTimer);
       this.authorization?.stop();
-      await new Promise((resolve) => (this.health ? this.health.close(resolve) : resolve(undefined)));
+      for (const server of [this.health, this.workflowsMetrics]) {
+        if (server) await new Promise((resolve) => server.close(resolve));
+      }
       await this.connection?.close().catch(() => undefined);
       if (this.config.sentryDsn) await flushSentry(2000).catch(() => undefined);
     }
@@ -122,6 +126,7 @@ class WorkerProcess {
   private async serve(): Promise<number> {
     const { config, logger } = this;
     await this.status.set('starting', 'worker starting');
+    let port = `health port ${config.healthPort}`;
     try {
       this.health = await startHealthServer(config.healthPort, () => ({
         up: this.isUp(),
@@ -129,10 +134,17 @@ class WorkerProcess {
         namespace: config.namespace,
         queue: config.queue,
       }));
+      port = `metrics port ${config.prometheusPort}`;
       if (config.prometheusPort) await checkPortFree(config.prometheusBindAddress, config.prometheusPort);
+      port = `workflows metrics port ${config.workflowsMetricsPort}`;
+      if (config.workflowsMetricsPort) {
+        this.workflowsMetrics = await startWorkflowsMetricsServer(
+          config.prometheusBindAddress,
+          config.workflowsMetricsPort,
+        );
+      }
     } catch (error) {
       // The unit status names the port (SECURITY.md, item 6): "worker failed: cannot listen on …".
-      const port = this.health ? `metrics port ${config.prometheusPort}` : `health port ${config.healthPort}`;
       const reason = `cannot listen on the ${port}: ${(error as NodeJS.ErrnoException).code ?? errorSummary(error)}`;
       logger.fatal(reason);
       await this.status.set('failed', reason);

@@ -1,11 +1,11 @@
 // The activities module of a workflows package is bundled with
-// @temporalio/activity and @temporalio/common left out, so that it uses the
-// worker's own instances (Context.current(), heartbeat, cancellation live in
-// module state). Wherever the package is unpacked, those requests resolve
-// from the worker's directory.
+// @temporalio/activity, @temporalio/common and prom-client left out, so that it
+// uses the worker's own instances (Context.current(), heartbeat, cancellation and
+// the metrics registry the worker serves live in module state). Wherever the
+// package is unpacked, those requests resolve from the worker's directory.
 import Module from 'node:module';
 
-const SHARED = /^@temporalio\/(activity|common)(\/.*)?$/;
+const SHARED = /^(@temporalio\/(activity|common)|prom-client)(\/.*)?$/;
 
 interface ModuleInternals {
   _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: { paths?: string[] }): string;

@@ -98,6 +98,7 @@ export class WorkerProcess {
       PATH: process.env.PATH,
       TWC_NAMESPACE: 'default',
       TWC_PROMETHEUS_PORT: '',
+      TWC_WORKFLOWS_METRICS_PORT: '',
       TWC_HEALTH_PORT: String(healthPort),
       TWC_STATUS_FILE: statusFile,
       ...env,

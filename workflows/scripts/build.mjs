@@ -3,8 +3,9 @@
 //   package.json
 //   workflow-bundle.js   bundleWorkflowCode output: the worker loads it without webpack
 //   activities.js        CommonJS bundle of the activities and all their dependencies, except
-//                        @temporalio/activity and @temporalio/common, which the worker provides so
-//                        that Context and heartbeat are the worker's own instances
+//                        @temporalio/activity, @temporalio/common and prom-client, which the worker
+//                        provides so that Context, heartbeat and the metrics registry it serves are
+//                        the worker's own instances
 //   <extraFiles>         schemas, CA certificate, …
 //
 // Run as a script it builds dist/oci-factory-workflows-<version>.tgz in this workspace (and
@@ -28,7 +29,7 @@ const DIST = path.join(WORKFLOWS_ROOT, 'dist');
 
 const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 const ACTIVITIES_FILE = 'activities.js';
-const WORKER_PROVIDED_MODULES = ['@temporalio/activity', '@temporalio/common'];
+const WORKER_PROVIDED_MODULES = ['@temporalio/activity', '@temporalio/common', 'prom-client'];
 
 /** @returns {string} */
 function temporalSdkVersion() {

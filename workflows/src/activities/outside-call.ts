@@ -8,9 +8,18 @@
 // - Permanent (any other 4xx, malformed data, missing settings): thrown at once as it is.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from './error-message';
+import { declareOutsideServices, recordOutsideCallFailure } from './metrics';
 
-export type OutsideService =
-  'keystone' | 'swift' | 'github' | 'registry-tags' | 'schema-registry' | 'mattermost';
+export const OUTSIDE_SERVICES = [
+  'keystone',
+  'swift',
+  'github',
+  'registry-tags',
+  'schema-registry',
+  'mattermost',
+] as const;
+export type OutsideService = (typeof OUTSIDE_SERVICES)[number];
+declareOutsideServices(OUTSIDE_SERVICES);
 
 /** How one service is called: the per-attempt timeout and how long failures are retried. */
 export interface CallPolicy {
@@ -184,6 +193,10 @@ export async function callOutside<T>(
         : error;
     }
     const { transient, retryAfterMs: after } = classify(failure);
+    recordOutsideCallFailure(
+      service,
+      failure instanceof CallTimeoutError ? 'timeout' : transient ? 'transient' : 'permanent',
+    );
     if (!transient) throw failure;
     const wait = Math.max(after ?? 0, backoffMs(n));
     const spent = Date.now() - started;

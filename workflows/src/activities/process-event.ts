@@ -1,6 +1,7 @@
 // One OCI event through the rebuild pipeline: find its Ubuntu release, tell Mattermost,
 // dispatch the rebuilds of the images built on it, tell Mattermost how it went.
 import { mattermostNotifier } from './mattermost';
+import { recordDispatch } from './metrics';
 import { classify } from './outside-call';
 import { type PipelineSettings, readPipelineSettings } from './pipeline-settings';
 import { errorMessage } from './error-message';
@@ -93,6 +94,7 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
       log.error(`Rebuild pipeline failed: ${reason}`, { message_id: event.message_id });
       // '*' stands for every image, as the Python script's default image name.
       rebuilds = [{ image: '*', dispatched: false, reason, failed: true }];
+      recordDispatch('failed');
     }
     const postId = await posting.catch((error: unknown) => {
       if (error instanceof ConsumerError) throw error.error;

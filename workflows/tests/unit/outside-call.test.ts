@@ -7,6 +7,7 @@ import {
   TransientError,
   UnexpectedAnswerError,
 } from '../../src/activities/outside-call';
+import { metricValue } from '../harness/metrics';
 
 describe('classify', () => {
   it.each([
@@ -79,5 +80,34 @@ describe('callOutside', () => {
         throw new HttpStatusError('down', 503);
       }),
     ).rejects.toThrow(TransientError);
+  });
+
+  it('counts every failed attempt by service and kind', async () => {
+    const count = (service: string, kind: string) =>
+      metricValue('oci_factory_outside_call_failures_total', { service, kind });
+    const before = await Promise.all([count('mattermost', 'transient'), count('mattermost', 'permanent')]);
+    let attempts = 0;
+    await callOutside('mattermost', 'post', policy, async () => {
+      attempts += 1;
+      if (attempts === 1) throw new HttpStatusError('down', 502);
+      return 'posted';
+    });
+    await expect(
+      callOutside('mattermost', 'post', policy, async () => {
+        throw new HttpStatusError('no such channel', 404);
+      }),
+    ).rejects.toThrow('no such channel');
+    const timeouts = await count('registry-tags', 'timeout');
+    let tagAttempts = 0;
+    await callOutside('registry-tags', 'tags', policy, (signal) => {
+      tagAttempts += 1;
+      if (tagAttempts === 1)
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      return Promise.resolve('answered');
+    });
+
+    expect(await count('mattermost', 'transient')).toBe(before[0]! + 1);
+    expect(await count('mattermost', 'permanent')).toBe(before[1]! + 1);
+    expect(await count('registry-tags', 'timeout')).toBe(timeouts + 1);
   });
 });

@@ -2,6 +2,7 @@ import YAML from 'yaml';
 import { createProcessEvent } from '../../src/activities/process-event';
 import { TransientError } from '../../src/activities/outside-call';
 import type { OciEvent, PipelineContext } from '../../src/activities/pipeline-types';
+import { metricValue } from '../harness/metrics';
 import { type Standins, startStandins } from '../harness/standins';
 import {
   EXPECTED_TRIGGERS_22_04,
@@ -77,8 +78,15 @@ describe('processEvent against the stand-ins', () => {
 
   it('dispatches exactly the images built on the release, each with its merged trigger', async () => {
     const { ctx, recorded } = pipelineContext(env);
+    const outcomes = ['dispatched', 'not-needed', 'failed'];
+    const count = () =>
+      Promise.all(outcomes.map((outcome) => metricValue('oci_factory_dispatches_total', { outcome })));
+    const before = await count();
 
     const outcome = await processEvent(ociEvent(), ctx);
+
+    const after = await count();
+    expect(after.map((value, index) => value - before[index]!)).toEqual([2, 2, 0]);
 
     expect(outcome.status).toBe('Success');
     expect(outcome.release).toBe('22.04');
@@ -319,8 +327,14 @@ describe('processEvent against the stand-ins', () => {
   it('does not dispatch again the images an earlier delivery of the message dispatched', async () => {
     // Images are dispatched in name order: up to kafka, the earlier delivery did them.
     const { ctx, recorded } = pipelineContext(env, 'kafka');
+    const repeats = await metricValue('oci_factory_dispatches_total', { outcome: 'already-dispatched' });
 
     const outcome = await processEvent(ociEvent(), ctx);
+
+    // grafana needs no rebuild; kafka is the only image at or before the record that was built on it.
+    expect(await metricValue('oci_factory_dispatches_total', { outcome: 'already-dispatched' })).toBe(
+      repeats + 2,
+    );
 
     expect(standins.github.dispatches.map((dispatch) => dispatch.inputs['oci-image-name'])).toEqual([
       'mock-rock',

@@ -2,6 +2,7 @@
 // commit, or skip (report and commit) the message that cannot be processed. A message left
 // uncommitted (the run was cancelled mid-event) is read again by the next run.
 import { errorMessage } from '../error-message';
+import { recordEventProcessed, recordEventSkipped, type SkipReason } from '../metrics';
 import { classify, TransientError } from '../outside-call';
 import type {
   EventOutcome,
@@ -70,14 +71,17 @@ type Message = Pick<DeliveredMessage, 'partition' | 'offset' | 'value'>;
 export async function handleMessage(message: Message, steps: MessageSteps): Promise<HandledMessage> {
   const event = await decodeMessage(steps.decoder, message, steps);
   if (event instanceof UndecodableMessageError) {
-    return skipMessage(message, `undecodable: ${event.message}`, steps);
+    return skipMessage(message, 'undecodable', `undecodable: ${event.message}`, steps);
   }
   const record = await DispatchRecord.open(steps.consumer, message, event.message_id, steps.log);
   const result = await processWithRecord(event, record, steps);
   if ('left' in result) return result;
-  if ('giveUp' in result) return skipMessage(message, result.giveUp, steps, event.message_id);
+  if ('giveUp' in result) {
+    return skipMessage(message, 'processing-failed', result.giveUp, steps, event.message_id);
+  }
   const { outcome } = result;
   await steps.consumer.commitDone(message.partition, message.offset);
+  recordEventProcessed(steps.topic);
   steps.log.info('event processed', {
     message_id: event.message_id,
     release: outcome.release,
@@ -152,6 +156,7 @@ export async function processWithRecord(
 /** skip: logs and reports the message, then commits it, so that the next one can be processed. */
 export async function skipMessage(
   message: Pick<Message, 'partition' | 'offset'>,
+  kind: SkipReason,
   reason: string,
   steps: Pick<MessageSteps, 'topic' | 'consumer' | 'log' | 'reportSkipped'>,
   message_id?: string,
@@ -167,5 +172,6 @@ export async function skipMessage(
     .reportSkipped?.(steps.topic, skipped)
     .catch((err) => steps.log.warn('reporting a skipped message failed', { error: errorMessage(err) }));
   await steps.consumer.commitDone(message.partition, message.offset);
+  recordEventSkipped(steps.topic, kind);
   return { skipped };
 }

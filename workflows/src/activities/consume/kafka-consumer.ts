@@ -20,6 +20,7 @@ import {
   type InFlightRecordStore,
 } from './dispatch-record';
 import type { EventbusSettings } from './eventbus-settings';
+import { recordConsumerLag } from '../metrics';
 
 export interface DeliveredMessage {
   topic: string;
@@ -106,6 +107,16 @@ export function openTopicConsumer({
 
   // A new generation may hand us partitions another member was working on: read their records again.
   consumer.on(consumer.events.GROUP_JOIN, () => records.clear());
+  // The lag: messages of the partition from the next one to handle to its end.
+  const highWatermarks = new Map<number, bigint>();
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+    highWatermarks.set(payload.partition, BigInt(payload.highWatermark));
+    recordConsumerLag(
+      topic,
+      payload.partition,
+      Number(BigInt(payload.highWatermark) - BigInt(payload.firstOffset)),
+    );
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) for (const listener of fatalListeners) listener(payload.error);
   });
@@ -163,8 +174,11 @@ export function openTopicConsumer({
     },
 
     async commitDone(partition, offset) {
-      await commit(partition, (BigInt(offset) + 1n).toString(), null);
+      const next = BigInt(offset) + 1n;
+      await commit(partition, next.toString(), null);
       records.set(partition, undefined);
+      const end = highWatermarks.get(partition);
+      if (end !== undefined) recordConsumerLag(topic, partition, Number(end - next));
     },
 
     onFatalError(listener) {

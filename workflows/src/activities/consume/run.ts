@@ -4,6 +4,7 @@
 // (the event in hand is finished), or it is cancelled, or a step fails.
 import { CancelledFailure } from '@temporalio/common';
 import { errorMessage } from '../error-message';
+import { declareTopic } from '../metrics';
 import { callOutside } from '../outside-call';
 import type { PipelineLogger, ProcessEvent, WorkflowRun } from '../pipeline-types';
 import { createEventDecoder, type EventDecoder } from './event-decoder';
@@ -66,6 +67,7 @@ export async function consumeEvents(
   const settings = readEventbusSettings(deps.env);
   const decoder = (deps.createDecoder ?? createEventDecoder)(settings);
   const tally = new RunTally(kafka_topic, consumer_group);
+  declareTopic(kafka_topic);
   const end = new RunEnd();
 
   try {

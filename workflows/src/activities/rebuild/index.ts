@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { errorMessage } from '../error-message';
+import { recordDispatch, type DispatchOutcome } from '../metrics';
 import { type CallPolicy, classify, type RetryNotice } from '../outside-call';
 import type { PipelineLogger, RebuildOutcome } from '../pipeline-types';
 import type { PipelineSettings, ServiceTimeouts } from '../pipeline-settings';
@@ -130,13 +131,19 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
   try {
     for (const [index, image] of images.entries()) {
       signal?.throwIfAborted();
-      const result = (dispatched: boolean, reason: string, failed = false) => {
+      const result = (
+        dispatched: boolean,
+        reason: string,
+        failed = false,
+        outcome: DispatchOutcome = dispatched ? 'dispatched' : failed ? 'failed' : 'not-needed',
+      ) => {
         results.push({ image, dispatched, reason, failed });
+        recordDispatch(outcome);
       };
       const decision = await decisions[index]!;
       if (decision === null) {
         log.info(`${image} was already dispatched for this message: not again`, { image });
-        result(false, 'already dispatched for this message');
+        result(false, 'already dispatched for this message', false, 'already-dispatched');
         continue;
       }
       log.info(`#### Checking if ${image} depends on release ${ubuntuRelease}`, { image });

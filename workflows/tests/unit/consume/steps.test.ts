@@ -23,6 +23,7 @@ import { mattermostSkipReporter, SKIPPED_TITLE } from '../../../src/activities/c
 import { RunTally } from '../../../src/activities/consume/run-tally';
 import type { MattermostNotifier } from '../../../src/activities/mattermost';
 import type { EventOutcome, OciEvent, ProcessEvent } from '../../../src/activities/pipeline-types';
+import { metricValue } from '../../harness/metrics';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const message = { partition: 0, offset: '7', value: Buffer.from('m0') };
@@ -239,14 +240,22 @@ describe('skip and commit', () => {
       calls.push('report');
     });
 
+    const skippedBefore = await metricValue('oci_factory_events_skipped_total', {
+      topic: 't',
+      reason: 'undecodable',
+    });
     const { skipped } = await skipMessage(
       message,
+      'undecodable',
       'undecodable',
       { ...steps(consumer, jest.fn()), reportSkipped },
       'm0',
     );
 
     expect(skipped).toEqual({ partition: 0, offset: '7', message_id: 'm0', reason: 'undecodable' });
+    expect(await metricValue('oci_factory_events_skipped_total', { topic: 't', reason: 'undecodable' })).toBe(
+      skippedBefore + 1,
+    );
     expect(reportSkipped).toHaveBeenCalledWith('t', skipped);
     expect(calls).toEqual(['report', 'commit 8']);
   });
@@ -255,7 +264,10 @@ describe('skip and commit', () => {
     const { consumer, calls } = memoryGroup();
     const reportSkipped = () => Promise.reject(new Error('Mattermost is down'));
 
-    await skipMessage(message, 'undecodable', { ...steps(consumer, jest.fn()), reportSkipped });
+    await skipMessage(message, 'undecodable', 'undecodable', {
+      ...steps(consumer, jest.fn()),
+      reportSkipped,
+    });
 
     expect(calls).toEqual(['commit 8']);
   });
@@ -266,8 +278,15 @@ describe('skip and commit', () => {
       calls.push('process');
       return outcome(e);
     };
+    const consumed = await metricValue('oci_factory_events_consumed_total', { topic: 't' });
+    const before = Date.now() / 1000;
 
     const handled = await handleMessage(message, steps(consumer, processEvent));
+
+    expect(await metricValue('oci_factory_events_consumed_total', { topic: 't' })).toBe(consumed + 1);
+    const last = await metricValue('oci_factory_last_event_processed_timestamp_seconds', { topic: 't' });
+    expect(last).toBeGreaterThanOrEqual(before);
+    expect(last).toBeLessThanOrEqual(Date.now() / 1000);
 
     expect(calls).toEqual(['process', 'commit 8']);
     expect(handled).toEqual({
