@@ -49,6 +49,7 @@ locals {
     "sentry-environment",
     "sentry-redact-params",
     "sentry-sample-rate",
+    "no-event-alert-period",
   ]
 
   # Whether a secret is set is not itself secret: the plan may list the key, never its value.

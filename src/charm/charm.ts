@@ -8,9 +8,10 @@ import { runRestartAction } from './restart-action';
 
 export async function runEvent(event: CharmEvent, context: CharmContext): Promise<void> {
   if (event.kind === 'hook') {
-    await reconcile(context);
+    const outcome = await reconcile(context);
+    const settings = outcome.kind === 'blocked' ? undefined : outcome.inputs.settings;
     await syncObservability(
-      { ...context, metricsPort: context.ports.prometheus },
+      { ...context, alertRules: settings && { noEventAlertSeconds: settings.noEventAlertPeriod } },
       event.name,
       context.relationId,
     );

@@ -34,7 +34,7 @@ export interface CharmContext {
 
 export type ReconcileOutcome =
   | { kind: 'blocked'; status: UnitStatus }
-  | { kind: 'pebble-unreachable'; status: UnitStatus }
+  | { kind: 'pebble-unreachable'; status: UnitStatus; inputs: CharmInputs }
   | { kind: 'reconciled'; status: UnitStatus; inputs: CharmInputs };
 
 async function desiredWorkload(
@@ -138,6 +138,6 @@ export async function reconcile(context: CharmContext): Promise<ReconcileOutcome
     if (!(error instanceof PebbleConnectionError)) throw error;
     await juju.log('INFO', `Pebble in container temporal-worker is not reachable yet: ${error.message}`);
     await juju.statusSet(WAITING_FOR_PEBBLE.status, WAITING_FOR_PEBBLE.message);
-    return { kind: 'pebble-unreachable', status: WAITING_FOR_PEBBLE };
+    return { kind: 'pebble-unreachable', status: WAITING_FOR_PEBBLE, inputs: inputs.inputs };
   }
 }

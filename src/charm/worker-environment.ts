@@ -13,10 +13,11 @@ export interface ModelProxies {
   no: string;
 }
 
-/** Ports the worker listens on (HEALTH_PORT, PROMETHEUS_PORT unless a test moves them). */
+/** Ports the worker listens on (HEALTH_PORT, PROMETHEUS_PORT, WORKFLOWS_METRICS_PORT unless a test moves them). */
 export interface WorkerPorts {
   health: number;
   prometheus: number;
+  workflowsMetrics: number;
 }
 
 export interface WorkerEnvironmentInput {
@@ -53,7 +54,8 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
     settingText(config[spec(key).option!] ?? spec(key).default);
 
   const settingFiles: SettingFile[] = [];
-  for (const key of OPTION_KEYS) {
+  // What only the charm reads stays out: changing it must not restart the worker.
+  for (const key of OPTION_KEYS.filter((option) => spec(option).readers.includes('worker'))) {
     if (spec(key).file && !spec(key).secret) {
       const content = text(key);
       if (content === '') continue;
@@ -79,10 +81,6 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
     // the option it came from leave the layer (SECURITY.md, item 1).
     const value = variable === 'NO_PROXY' ? given : normalizeProxyUrl(given);
     const target = variable !== 'NO_PROXY' && proxyHasCredentials(value) ? secrets : layerEnvironment;
-    if (target === secrets) {
-      delete layerEnvironment[spec(key).env];
-      secrets[spec(key).env] = text(key);
-    }
     target[variable] = value;
     target[variable.toLowerCase()] = value;
   }
@@ -93,6 +91,7 @@ export function renderWorkerEnvironment(input: WorkerEnvironmentInput): WorkerEn
     [SETTINGS.statusFile.env]: layout.statusFile,
     [SETTINGS.healthPort.env]: String(input.ports.health),
     [SETTINGS.prometheusPort.env]: String(input.ports.prometheus),
+    [SETTINGS.workflowsMetricsPort.env]: String(input.ports.workflowsMetrics),
   });
 
   const sortedSecrets = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));

@@ -184,6 +184,18 @@ export const sampleRate = check('must be a number from 0 to 1', (value) => {
   return value.trim() !== '' && rate >= 0 && rate <= 1 ? rate : undefined;
 });
 
+const DURATION_UNIT_SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** A period such as `90m`, `36h`, `7d` or `2w`, in seconds. */
+export const period = check(
+  'must be a period such as 36h, 7d or 2w (minutes, hours, days, weeks)',
+  (value) => {
+    const match = /^(\d{1,5})([mhdw])$/.exec(value.trim());
+    const seconds = match ? Number(match[1]) * DURATION_UNIT_SECONDS[match[2]!]! : 0;
+    return seconds > 0 ? seconds : undefined;
+  },
+);
+
 /** A TCP port; `0` means "off". */
 export const port = check('must be a port number (0 for off)', (value) => {
   const number = Number(value);

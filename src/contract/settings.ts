@@ -4,7 +4,7 @@
 // environment and secrets file from this table; the worker reads its settings with it;
 // the trigger reads a config.yml with it; a test holds config.yaml, config.yml.template
 // and the Terraform variables to it. Adding a setting is one entry here plus its use.
-import { HEALTH_PORT, PROMETHEUS_PORT, WORKER_HOME } from './container';
+import { HEALTH_PORT, PROMETHEUS_PORT, WORKER_HOME, WORKFLOWS_METRICS_PORT } from './container';
 import * as rules from './setting-rules';
 import { InvalidSetting, type Rule } from './setting-rules';
 
@@ -189,6 +189,8 @@ export const SETTINGS = {
     rule: rules.sampleRate,
     readers: WORKER,
   }),
+  // The OciFactoryNoEventProcessed alert's period (src/charm/cos/alert-rules.ts).
+  noEventAlertPeriod: option('no-event-alert-period', { default: '7d', rule: rules.period, readers: CHARM }),
 
   secretsFile: derived('TWC_SECRETS_FILE', { ...unset, rule: rules.text, readers: WORKER }),
   workflowsDir: derived('TWC_WORKFLOWS_DIR', {
@@ -204,7 +206,13 @@ export const SETTINGS = {
     rule: rules.port,
     readers: WORKER,
   }),
-  /** All interfaces, for the Prometheus scrape; tests bind loopback. */
+  /** 0 turns it off. */
+  workflowsMetricsPort: derived('TWC_WORKFLOWS_METRICS_PORT', {
+    default: WORKFLOWS_METRICS_PORT,
+    rule: rules.port,
+    readers: WORKER,
+  }),
+  /** All interfaces, for the Prometheus scrape (both metrics ports); tests bind loopback. */
   prometheusBindAddress: derived('TWC_PROMETHEUS_BIND_ADDRESS', {
     default: '0.0.0.0',
     rule: rules.text,

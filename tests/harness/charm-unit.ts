@@ -47,6 +47,7 @@ export class CharmUnitOnHost {
       CHARM_WORKER_USER: options.workerUser ?? os.userInfo().username,
       CHARM_HEALTH_PORT: String(await freePort()),
       CHARM_PROMETHEUS_PORT: String(await freePort()),
+      CHARM_WORKFLOWS_METRICS_PORT: String(await freePort()),
     };
     const model = new FakeJujuModel({ charmDir: PROJECT_ROOT, address: options.address });
     return new CharmUnitOnHost(temporal, pebble, model, workDir, workerHome, seams, options.env ?? {});

@@ -58,7 +58,10 @@ function metricNames(expr: string): string[] {
   return [...names].filter((name) => !['and', 'or', 'unless', 'offset', 'bool'].includes(name));
 }
 
-/** Series that exist only once the worker ran a workflow task or processed an event. */
+/**
+ * Series that exist only once the worker ran a workflow task or a consume activity read the
+ * event bus; the demo's test (tests/integration/demo.test.ts) sees them after an event.
+ */
 const AFTER_WORK = new Set([
   'temporal_request_failure',
   'temporal_workflow_task_queue_poll_succeed',
@@ -67,8 +70,6 @@ const AFTER_WORK = new Set([
   'temporal_activity_execution_failed',
   'oci_factory_events_consumed_total',
   'oci_factory_events_skipped_total',
-  'oci_factory_dispatches_total',
-  'oci_factory_outside_call_failures_total',
   'oci_factory_consumer_lag',
   'oci_factory_last_event_processed_timestamp_seconds',
 ]);
@@ -89,6 +90,11 @@ describe('metrics-endpoint', () => {
         job_name: 'temporal-worker',
         metrics_path: '/metrics',
         static_configs: [{ targets: [`*:${unit.seams.CHARM_PROMETHEUS_PORT}`] }],
+      },
+      {
+        job_name: 'oci-factory-workflows',
+        metrics_path: '/metrics',
+        static_configs: [{ targets: [`*:${unit.seams.CHARM_WORKFLOWS_METRICS_PORT}`] }],
       },
     ]);
     const metadata = JSON.parse(relation.localApp.scrape_metadata!) as Record<string, string>;
@@ -111,6 +117,35 @@ describe('metrics-endpoint', () => {
     expect(parseYaml(relation.localApp.alert_rules!)).toBeTruthy();
   });
 
+  it('takes the no-event alert period from no-event-alert-period, without touching the worker', async () => {
+    const noEventRule = () => {
+      const rules = JSON.parse(unit.model.relation(scrapeRelation)!.localApp.alert_rules!) as {
+        groups: Array<{ rules: Array<{ alert?: string; expr: string }> }>;
+      };
+      return rules.groups
+        .flatMap((group) => group.rules)
+        .find((r) => r.alert === 'OciFactoryNoEventProcessed')!;
+    };
+    expect(noEventRule().expr).toMatch(/\[1209600s\]\)\) > 604800$/); // the default, 7d
+    const plan = await unit.pebbleCli(['plan']);
+    unit.model.setConfig({ 'no-event-alert-period': '36h' });
+    await unit.dispatch('config-changed');
+    expect(noEventRule().expr).toMatch(/\[259200s\]\)\) > 129600$/);
+    expect(await unit.pebbleCli(['plan'])).toBe(plan);
+
+    unit.model.setConfig({ 'no-event-alert-period': 'a week' });
+    await unit.dispatch('config-changed');
+    expect(unit.model.status()).toEqual({
+      status: 'blocked',
+      message: expect.stringMatching(/^invalid config: no-event-alert-period must be a period such as 36h/),
+    });
+    // Blocked: the leader leaves the rules it published as they were.
+    expect(noEventRule().expr).toMatch(/ > 129600$/);
+    unit.model.setConfig({ 'no-event-alert-period': null });
+    await unit.dispatch('config-changed');
+    expect(noEventRule().expr).toMatch(/ > 604800$/);
+  });
+
   it('is scraped by a real Prometheus with the published job', async () => {
     const relation = unit.model.relation(scrapeRelation)!;
     const configs = scrapeConfigsFromRelation(relation.localApp, { [`${APP}/0`]: relation.localUnit });
@@ -120,10 +155,25 @@ describe('metrics-endpoint', () => {
       return result.find((series) => series.value[1] === '1');
     });
     expect(up.metric).toMatchObject({ juju_application: APP, juju_unit: `${APP}/0`, juju_charm: APP });
-    const names = await prometheus.until('Temporal metrics', async () => {
+    // Both jobs: Temporal's metrics and the workflows' own, whose counters start at 0.
+    const names = await prometheus.until('Temporal and workflows metrics', async () => {
       const all = await prometheus!.metricNames();
-      return all.some((name) => name.startsWith('temporal_')) ? all : undefined;
+      return all.some((name) => name.startsWith('temporal_')) &&
+        all.includes('oci_factory_outside_call_failures_total')
+        ? all
+        : undefined;
     });
+    const targets = await prometheus.query('up');
+    expect(
+      targets
+        .filter((series) => series.value[1] === '1')
+        .map((series) => series.metric.job)
+        .sort(),
+    ).toEqual([
+      expect.stringMatching(/_oci-factory-workflows-0$/),
+      expect.stringMatching(/_temporal-worker-0$/),
+    ]);
+    expect(names).toContain('oci_factory_dispatches_total');
     process.stderr.write(`metric names: ${names.join(' ')}\n`);
   });
 
@@ -156,6 +206,8 @@ describe('metrics-endpoint', () => {
       expect(configs.map((job) => job.static_configs[0]!.targets[0])).toEqual([
         `127.0.0.1:${unit.seams.CHARM_PROMETHEUS_PORT}`,
         `10.1.0.11:${unit.seams.CHARM_PROMETHEUS_PORT}`,
+        `127.0.0.1:${unit.seams.CHARM_WORKFLOWS_METRICS_PORT}`,
+        `10.1.0.11:${unit.seams.CHARM_WORKFLOWS_METRICS_PORT}`,
       ]);
     } finally {
       second.cleanup();

@@ -418,6 +418,7 @@ describe('issue 10 against a real Pebble and Temporal', () => {
   it.each([
     ['health', 'CHARM_HEALTH_PORT'],
     ['metrics', 'CHARM_PROMETHEUS_PORT'],
+    ['workflows metrics', 'CHARM_WORKFLOWS_METRICS_PORT'],
   ])('6: names the %s port the worker cannot bind', async (what, seam) => {
     const port = await freePort();
     const taken = net.createServer();

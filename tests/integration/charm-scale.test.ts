@@ -72,6 +72,7 @@ beforeAll(async () => {
         CHARM_WORKER_USER: os.userInfo().username,
         CHARM_HEALTH_PORT: String(await freePort()),
         CHARM_PROMETHEUS_PORT: String(await freePort()),
+        CHARM_WORKFLOWS_METRICS_PORT: String(await freePort()),
       },
     });
   }

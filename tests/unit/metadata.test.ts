@@ -82,7 +82,7 @@ describe('config.yaml', () => {
     }
   });
 
-  it('keeps the Python charm types: strings, except log-level default, oidc-auth-type, redact-params, sample-rate', () => {
+  it('keeps the Python charm types: strings, except log-level default, oidc-auth-type, redact-params, sample-rate (and our no-event-alert-period)', () => {
     const nonEmptyDefaults = Object.entries(
       config.options as Record<string, { type: string; default: unknown }>,
     )
@@ -95,6 +95,7 @@ describe('config.yaml', () => {
       ['oidc-auth-type', 'string', 'service_account'],
       ['sentry-redact-params', 'boolean', false],
       ['sentry-sample-rate', 'float', 1],
+      ['no-event-alert-period', 'string', '7d'],
     ]);
   });
 });

@@ -9,9 +9,6 @@ import { topologyIdentifier, topologyLabels, topologyMatchers, type JujuTopology
 
 export const ALERT_RULES_DIR = path.join('src', 'prometheus_alert_rules');
 
-/** A week: OCI base image releases come every few days. */
-export const DEFAULT_NO_EVENT_ALERT_SECONDS = 7 * 24 * 3600;
-
 interface Rule {
   alert?: string;
   record?: string;
@@ -28,6 +25,7 @@ export interface RuleFile {
 }
 
 export interface AlertRuleOptions {
+  /** `no-event-alert-period`, in seconds. */
   noEventAlertSeconds: number;
 }
 
@@ -39,7 +37,7 @@ function sanitizeGroupName(name: string): string {
 export function renderAlertRules(
   charmDir: string,
   topology: JujuTopology,
-  options: AlertRuleOptions = { noEventAlertSeconds: DEFAULT_NO_EVENT_ALERT_SECONDS },
+  options: AlertRuleOptions,
 ): RuleFile | Record<string, never> {
   const dir = path.join(charmDir, ALERT_RULES_DIR);
   const files = readdirSync(dir)
@@ -56,7 +54,8 @@ export function renderAlertRules(
           ...rule,
           expr: String(rule.expr)
             .replaceAll('%%juju_topology%%', topologyMatchers(topology))
-            .replaceAll('%%no_event_alert_seconds%%', String(options.noEventAlertSeconds)),
+            .replaceAll('%%no_event_alert_seconds%%', String(options.noEventAlertSeconds))
+            .replaceAll('%%no_event_lookback%%', `${2 * options.noEventAlertSeconds}s`),
           labels: { ...topologyLabels(topology), ...rule.labels },
         })),
       });

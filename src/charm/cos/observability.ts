@@ -6,7 +6,8 @@ import type { Juju } from '../../juju/types';
 import { PebbleConnectionError, type Pebble } from '../../pebble/types';
 import { publishDashboards, GRAFANA_DASHBOARD } from './grafana-dashboard';
 import { forwardLogs, LOGGING } from './logging';
-import { METRICS_ENDPOINT, publishScrapeTargets } from './metrics-endpoint';
+import type { AlertRuleOptions } from './alert-rules';
+import { METRICS_ENDPOINT, publishScrapeTargets, type MetricsPorts } from './metrics-endpoint';
 import type { JujuTopology } from './topology';
 
 export interface ObservabilityContext {
@@ -14,7 +15,9 @@ export interface ObservabilityContext {
   pebble: Pebble;
   charmDir: string;
   topology: JujuTopology;
-  metricsPort: number;
+  ports: MetricsPorts;
+  /** Absent when the config cannot be read (the unit is blocked). */
+  alertRules?: AlertRuleOptions;
 }
 
 export async function syncObservability(
@@ -37,7 +40,8 @@ export async function syncObservability(
   await publishScrapeTargets(juju, scrape, leader, {
     topology: context.topology,
     charmDir: context.charmDir,
-    metricsPort: context.metricsPort,
+    ports: context.ports,
+    alertRules: context.alertRules,
   });
   if (leader) await publishDashboards(juju, dashboards, context.charmDir, context.topology);
   // No Pebble request when there is nothing to forward and nothing to switch off.

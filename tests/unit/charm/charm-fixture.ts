@@ -129,7 +129,7 @@ export function unit(
     layout: containerLayout(WORKER_HOME),
     modelProxies: options.modelProxies ?? { http: '', https: '', no: '' },
     cacheDir: tempDir(),
-    ports: { health: 8089, prometheus: 9000 },
+    ports: { health: 8089, prometheus: 9000, workflowsMetrics: 9001 },
     workerUser: 'node',
     topology: topologyFromEnvironment({}),
   };

@@ -544,7 +544,6 @@ describe('secrets', () => {
       TWC_SENTRY_DSN: SECRET_VALUES['sentry-dsn'],
       TWC_OIDC_PRIVATE_KEY: GOOGLE_CONFIG['oidc-private-key'],
       TWC_CANDID_PRIVATE_KEY: '',
-      TWC_HTTP_PROXY: SECRET_VALUES['http-proxy'],
       HTTP_PROXY: SECRET_VALUES['http-proxy'],
       http_proxy: SECRET_VALUES['http-proxy'],
       GITHUB_TOKEN: 'ghp_envsecret',
@@ -629,7 +628,6 @@ describe('proxies', () => {
       https_proxy: 'http://squid:3128',
       NO_PROXY: '.canonical.com',
       no_proxy: '.canonical.com',
-      TWC_NO_PROXY: '.canonical.com',
     });
   });
 
@@ -682,7 +680,7 @@ describe('proxies', () => {
       Object.keys(service(u).environment!)
         .filter((name) => /proxy/i.test(name))
         .sort(),
-    ).toEqual(['TWC_HTTPS_PROXY', 'TWC_HTTP_PROXY', 'TWC_NO_PROXY']);
+    ).toEqual([]);
   });
 });
 

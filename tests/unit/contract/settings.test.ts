@@ -56,6 +56,7 @@ const SAMPLES: Record<string, ConfigValue> = {
   'sentry-environment': 'staging',
   'sentry-redact-params': true,
   'sentry-sample-rate': 0.25,
+  'no-event-alert-period': '36h',
 };
 
 function checked(config: Record<string, ConfigValue | null>): Settings {
@@ -72,7 +73,7 @@ function handedOver(config: Record<string, ConfigValue | null>) {
     modelProxies: { http: '', https: '', no: '' },
     layout: containerLayout('/srv/temporal-worker'),
     workflowsHash: 'abc',
-    ports: { health: 8089, prometheus: 9100 },
+    ports: { health: 8089, prometheus: 9100, workflowsMetrics: 9101 },
   });
   const secrets = JSON.parse(rendered.secretsFileContent) as Record<string, string>;
   // The files the charm pushes for large settings, as the worker reads them in the container.
