@@ -25,6 +25,7 @@ import {
   startConsumeEvents,
   type ConsumeEventsRun,
 } from './consume-workflow';
+import { integrateWithCos, showWhatCosSees, type Observability } from './observability';
 import { describeDispatch, describePost, postHistories } from './outcome';
 import { readTemplate, redactedConfig, renderConfigYml, renderEnvFile } from './operator-files';
 import {
@@ -56,7 +57,7 @@ const DISPATCH_TIMEOUT_MS = 180_000;
 const FAILED_ATTEMPTS_TO_GIVE_UP = 4;
 const INSPECT_WORKFLOW_EVERY_MS = 5_000;
 const UPDATE_STATUS_EVERY_MS = 10_000;
-const TOTAL_STEPS = 13;
+const TOTAL_STEPS = 15;
 
 export interface DemoArgs {
   keepRunning: boolean;
@@ -103,6 +104,7 @@ interface Running {
   agent?: UnitAgent;
   consume?: ConsumeEventsRun;
   schemaId?: number;
+  cos?: Observability;
 }
 
 export class Demo {
@@ -269,7 +271,8 @@ export class Demo {
       say(
         `$ juju deploy ./${APPLICATION}_ubuntu-22.04-amd64.charm --resource temporal-worker-image=${metadata.image}`,
       );
-      const model = new FakeJujuModel({ charmDir: PROJECT_ROOT, modelName: 'demo' });
+      // The unit's address is this machine's loopback: Prometheus scrapes the worker there.
+      const model = new FakeJujuModel({ charmDir: PROJECT_ROOT, modelName: 'demo', address: '127.0.0.1' });
       running.model = model;
       teardown.add('the fake Juju model', () => model.cleanup());
       const agent = new UnitAgent({
@@ -356,6 +359,16 @@ export class Demo {
     });
 
     await progress.step(
+      'juju integrate with COS: Prometheus scrapes the worker, Loki gets its logs',
+      async (say) => {
+        const cos = await integrateWithCos(running.model!, running.agent!, APPLICATION, say);
+        running.cos = cos;
+        teardown.add('Prometheus and the Loki receiver', () => cos.stop());
+        this.ledger.snapshot();
+      },
+    );
+
+    await progress.step(
       `Starting ConsumeEventsWorkflow('${TOPIC}', '${CONSUMER_GROUP}') with the trigger command`,
       async (say) => {
         const schemaId = await prepareTopic(running.broker!, running.standins!.schemaRegistry, TOPIC);
@@ -381,6 +394,10 @@ export class Demo {
 
     await progress.step('Waiting for the rebuilds to be dispatched', async (say) => {
       await this.waitForDispatches(say);
+    });
+
+    await progress.step("What COS sees: the workflows' metrics and the worker's logs", async (say) => {
+      await showWhatCosSees(running.cos!, say);
     });
 
     this.showOutcome(event, workflowsFile);

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { StepError } from './progress';
 import { createServer } from 'node:net';
-import { HEALTH_PORT, PROMETHEUS_PORT } from '../src/contract/container';
+import { HEALTH_PORT, PROMETHEUS_PORT, WORKFLOWS_METRICS_PORT } from '../src/contract/container';
+import { prometheusTool } from '../tests/harness/prometheus';
 
 export function workflowsPackageFile(root: string): string {
   const { name, version } = JSON.parse(
@@ -18,9 +19,15 @@ export function workflowsPackageFile(root: string): string {
 }
 
 export function missingTools(root: string): string[] {
-  return ['tools/bin/pebble', 'tools/bin/temporal', 'tools/kafka/libs/.complete'].filter(
+  const missing = ['tools/bin/pebble', 'tools/bin/temporal', 'tools/kafka/libs/.complete'].filter(
     (file) => !existsSync(path.join(root, file)),
   );
+  try {
+    prometheusTool('prometheus');
+  } catch {
+    missing.push("prometheus (Debian's package)");
+  }
+  return missing;
 }
 
 export function missingBuild(root: string): string[] {
@@ -92,6 +99,7 @@ export async function takenWorkerPorts(): Promise<string[]> {
   const ports = [
     { name: 'health port', port: HEALTH_PORT },
     { name: 'metrics port', port: PROMETHEUS_PORT },
+    { name: 'workflows metrics port', port: WORKFLOWS_METRICS_PORT },
   ];
   const taken: string[] = [];
   for (const { name, port } of ports) if (await isTaken(port)) taken.push(`${name} ${port}`);

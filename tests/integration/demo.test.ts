@@ -120,6 +120,20 @@ test('the demo deploys the charm, dispatches the rebuilds for a Kafka event, and
     /temporal-worker-k8s\/0\*\s+active\s+idle\s+worker listening to namespace 'rocks' on queue 'oci-factory'/,
   );
   expect(output).toMatch(/Demo succeeded: the unit is active, \d+ rebuild\(s\) dispatched \(.*mock-rock.*\)/);
+  // What COS sees: a real Prometheus scraped both published jobs, and has the event in the
+  // workflows' metrics; the worker's log lines reached the Loki receiver with the topology.
+  expect(output).toMatch(
+    /Prometheus scrapes 127\.0\.0\.1:9000 as juju_demo_\w+_temporal-worker-k8s_prometheus_scrape_temporal-worker-0/,
+  );
+  expect(output).toMatch(
+    /Prometheus scrapes 127\.0\.0\.1:9001 as juju_demo_\S+_prometheus_scrape_oci-factory-workflows-0/,
+  );
+  expect(output).toMatch(/oci_factory_events_consumed_total\{[^}]*topic="ubuntu-oci-releases"[^}]*\} 1\b/);
+  expect(output).toMatch(/oci_factory_dispatches_total\{[^}]*outcome="dispatched"[^}]*\} [1-9]/);
+  expect(output).toMatch(/oci_factory_last_event_processed_timestamp_seconds\{[^}]*\} \d{10}/);
+  expect(output).toContain("every oci_factory_* metric of the charm's Grafana dashboard has data");
+  expect(output).toMatch(/Loki received [1-9]\d* line\(s\) from the worker/);
+  expect(output).toMatch(/\{[^}]*juju_application="temporal-worker-k8s"[^}]*\} .*event processed/);
   for (const secret of secretsOf(workDir)) expect(output).not.toContain(secret);
 
   // What it started (Temporal, Kafka, Pebble, the worker) is listed, and none of it still runs.
@@ -129,6 +143,7 @@ test('the demo deploys the charm, dispatches the rebuilds for a Kafka event, and
   expect(commands).toMatch(/kafka\.Kafka/);
   expect(commands).toMatch(/pebble run/);
   expect(commands).toMatch(/worker\.js/);
+  expect(commands).toMatch(/prometheus --config\.file/);
   expect(pids.processes.filter(isRunning).map(describeRecord)).toEqual([]);
   expect(isRunning(pids.demo)).toBe(false);
   expect(existsSync(path.join(workDir, 'logs', 'pebble.log'))).toBe(true);
