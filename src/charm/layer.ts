@@ -13,6 +13,14 @@ export const ALIVE_CHECK_NAME = 'worker-alive';
 // The worker drains running activities on SIGTERM and exits within this delay.
 export const KILL_DELAY = '20s';
 
+/**
+ * How the worker's process is run, before the rendered settings (which win on a clash).
+ * One glibc malloc arena instead of up to 8 per core: the Temporal core's threads, V8's and the
+ * workflow thread each grew their own, and the worker held about 14 MiB less after 30 s idle
+ * with this (bench/worker.ts measures both side by side). A no-op on a libc other than glibc.
+ */
+export const PROCESS_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
+
 export interface LayerInput {
   /** worker.js of the runtime in use. */
   workerEntry: string;
@@ -36,6 +44,7 @@ export function desiredLayer({ workerEntry, environment, hashes, healthPort, use
         startup: 'enabled',
         user,
         environment: {
+          ...PROCESS_ENVIRONMENT,
           ...environment,
           [SETTINGS.runtimeHash.env]: hashes.runtime,
           [SETTINGS.workflowsHash.env]: hashes.workflows,
