@@ -282,6 +282,9 @@ describe('a valid config starts the worker', () => {
       TWC_WORKFLOWS_DIR: `${WORKER_HOME}/workflows/${env.TWC_WORKFLOWS_HASH}`,
       TWC_HEALTH_PORT: '8089',
       TWC_PROMETHEUS_PORT: '9000',
+      // How the worker's process runs: glibc malloc tuned for a small idle footprint.
+      MALLOC_ARENA_MAX: '1',
+      MALLOC_TRIM_THRESHOLD_: '65536',
     });
     expect(env.TWC_SECRETS_HASH).toMatch(/^[0-9a-f]{64}$/);
     expect(u.pebble.pushed.sort()).toEqual(
