@@ -7,7 +7,16 @@
 // outside that folder is changed.
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +38,22 @@ const IS_ROOT = process.getuid?.() === 0;
 const WORKER_USER = IS_ROOT ? 'nobody' : os.userInfo().username;
 
 jest.setTimeout(240_000);
+
+/**
+ * The worker runs as WORKER_USER with this checkout's Node: every folder above that Node must
+ * let other users through, or Pebble's start fails with a bare "permission denied".
+ */
+function assertWorkerUserReachesNode(): void {
+  if (!IS_ROOT) return;
+  for (let dir = path.dirname(realpathSync(process.execPath)); ; dir = path.dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0)
+      throw new Error(
+        `the worker runs as ${WORKER_USER} with ${process.execPath}, but ${dir} does not let other ` +
+          `users through: put the checkout in a folder they can traverse (chmod o+x ${dir})`,
+      );
+    if (dir === path.dirname(dir)) return;
+  }
+}
 
 let unit: CharmUnitOnHost;
 let temporal: TemporalDevServer;
@@ -191,6 +216,7 @@ const EXIT_REPORTER =
   "process.on('exit', () => { if (/charm\\.js$/.test(process.argv[1] || '')) process.stderr.write(`charm-exit ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, elapsedMs: Math.round(performance.now()) })}\\n`); });\n";
 
 beforeAll(async () => {
+  assertWorkerUserReachesNode();
   const reporter = path.join(os.tmpdir(), `charm-exit-report-${process.pid}.js`);
   writeFileSync(reporter, EXIT_REPORTER);
   unit = await CharmUnitOnHost.start({
