@@ -194,9 +194,11 @@ export async function run(): Promise<void> {
     const worker = path.join(runtime, 'worker.js');
     // As the layer runs it (its process environment) and as a bare `node worker.js`.
     const variants = { layer: { ...PROCESS_ENVIRONMENT, ...packaged }, bare: packaged };
-    const names = Object.keys(variants) as Array<keyof typeof variants>;
-    const startMs = { layer: [] as number[], bare: [] as number[] };
-    const startCpuMs = { layer: [] as number[], bare: [] as number[] };
+    type Variant = keyof typeof variants;
+    const names = Object.keys(variants) as Variant[];
+    const perVariant = <T>(): Record<Variant, T[]> => ({ layer: [], bare: [] });
+    const startMs = perVariant<number>();
+    const startCpuMs = perVariant<number>();
     const bundlingMs: number[] = [];
     const bundlingCpuMs: number[] = [];
     await timeToHealthUp(worker, variants.layer); // warms the page cache once
@@ -210,17 +212,14 @@ export async function run(): Promise<void> {
       bundlingMs.push(bundlingRun.ms);
       bundlingCpuMs.push(bundlingRun.cpuMs);
     }
-    const idle: Array<{ name: keyof typeof variants; child: ChildProcess }> = [];
+    const idle: Array<{ name: Variant; child: ChildProcess }> = [];
     for (let i = 0; i < IDLE_WORKERS; i++) {
       for (const name of names)
         idle.push({ name, child: (await timeToHealthUp(worker, variants[name], true)).child });
     }
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    const idleRss = { layer: [] as number[], bare: [] as number[] };
-    const breakdowns = {
-      layer: [] as Array<Record<string, number>>,
-      bare: [] as Array<Record<string, number>>,
-    };
+    const idleRss = perVariant<number>();
+    const breakdowns = perVariant<Record<string, number>>();
     for (const { name, child } of idle) {
       idleRss[name].push(rssMegabytes(child.pid!));
       breakdowns[name].push(rssBreakdown(child.pid!));
