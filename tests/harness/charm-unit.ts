@@ -2,7 +2,15 @@
 // it: a real Temporal dev server and Pebble, the fake Juju, and the charm's test seams
 // (src/charm/main.ts). Pebble runs on the host, which has no `node` user: the worker runs
 // as `workerUser` (this process's user unless told).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../../workflows/tests/harness/ports';
@@ -22,6 +30,20 @@ export interface CharmUnitOptions {
   address?: string;
 }
 
+/**
+ * Pebble's environment for a worker that runs as another user: Pebble starts `node` from its
+ * PATH, and this checkout's Node may sit in a folder that user cannot enter (a 0700 mkdtemp
+ * clone), so the worker gets a copy in `workDir`, which is opened to other users with it.
+ */
+function nodeFor(workDir: string): Record<string, string> {
+  chmodSync(workDir, 0o755);
+  const bin = path.join(workDir, 'bin');
+  mkdirSync(bin);
+  copyFileSync(process.execPath, path.join(bin, 'node'));
+  chmodSync(path.join(bin, 'node'), 0o755);
+  return { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` };
+}
+
 export class CharmUnitOnHost {
   private constructor(
     readonly temporal: TemporalDevServer,
@@ -39,12 +61,13 @@ export class CharmUnitOnHost {
     distFile('oci-factory-workflows-0.0.1.tgz');
     const workDir = mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
     const workerHome = path.join(workDir, 'srv', 'temporal-worker');
+    const workerUser = options.workerUser ?? os.userInfo().username;
     const temporal = await TemporalDevServer.start({ namespace: options.namespace });
-    const pebble = await startPebble();
+    const pebble = await startPebble({ env: workerUser === os.userInfo().username ? {} : nodeFor(workDir) });
     const seams = {
       CHARM_CONTAINERS_DIR: pebble.containersDir,
       CHARM_WORKER_HOME: workerHome,
-      CHARM_WORKER_USER: options.workerUser ?? os.userInfo().username,
+      CHARM_WORKER_USER: workerUser,
       CHARM_HEALTH_PORT: String(await freePort()),
       CHARM_PROMETHEUS_PORT: String(await freePort()),
       CHARM_WORKFLOWS_METRICS_PORT: String(await freePort()),

@@ -3,20 +3,12 @@
 // server, with the built charm and worker (dist/). SECURITY.md names the threat of each item.
 //
 // The worker runs as `nobody` here (the host has no `node`): Pebble runs as root on the
-// host, so the test makes its own temporary folder traversable by that user; nothing
-// outside that folder is changed.
+// host, so the unit's harness opens its own temporary folder to that user and runs the worker
+// with a copy of Node from there (tests/harness/charm-unit.ts); nothing outside that folder
+// is changed.
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import {
-  chmodSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -38,22 +30,6 @@ const IS_ROOT = process.getuid?.() === 0;
 const WORKER_USER = IS_ROOT ? 'nobody' : os.userInfo().username;
 
 jest.setTimeout(240_000);
-
-/**
- * The worker runs as WORKER_USER with this checkout's Node: every folder above that Node must
- * let other users through, or Pebble's start fails with a bare "permission denied".
- */
-function assertWorkerUserReachesNode(): void {
-  if (!IS_ROOT) return;
-  for (let dir = path.dirname(realpathSync(process.execPath)); ; dir = path.dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0)
-      throw new Error(
-        `the worker runs as ${WORKER_USER} with ${process.execPath}, but ${dir} does not let other ` +
-          `users through: put the checkout in a folder they can traverse (chmod o+x ${dir})`,
-      );
-    if (dir === path.dirname(dir)) return;
-  }
-}
 
 let unit: CharmUnitOnHost;
 let temporal: TemporalDevServer;
@@ -216,7 +192,6 @@ const EXIT_REPORTER =
   "process.on('exit', () => { if (/charm\\.js$/.test(process.argv[1] || '')) process.stderr.write(`charm-exit ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, elapsedMs: Math.round(performance.now()) })}\\n`); });\n";
 
 beforeAll(async () => {
-  assertWorkerUserReachesNode();
   const reporter = path.join(os.tmpdir(), `charm-exit-report-${process.pid}.js`);
   writeFileSync(reporter, EXIT_REPORTER);
   unit = await CharmUnitOnHost.start({
@@ -226,8 +201,6 @@ beforeAll(async () => {
     env: { NODE_OPTIONS: `--require ${reporter}` },
   });
   ({ temporal, pebble, model, workDir, workerHome } = unit);
-  // The worker's user must reach its home under this folder (mkdtemp makes it 0700).
-  chmodSync(workDir, 0o755);
   goodInputs();
   await dispatch('temporal-worker-pebble-ready');
   await updateStatusUntil('active', active());
