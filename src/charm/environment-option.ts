@@ -4,10 +4,10 @@
 // or `{secret-id, name, key}` (one key). Later entries win, `juju` after `env`. Names go through
 // the env-file's check (refusedEnvName); `vault` needs a relation this charm does not have.
 // Problems name the entry, never a value.
-import { parse } from 'yaml';
 import type { Juju } from '../juju/types';
 import { CONTROL_CHARACTER, refusedEnvName } from './env-file';
 import { missingKeys, readUserSecret } from './user-secrets';
+import { loadYaml } from '../yaml';
 
 const OPTION = 'environment';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -54,7 +54,7 @@ export async function readEnvironmentOption(
   if (text.trim() === '') return { ok: true, variables: {} };
   let document: unknown;
   try {
-    document = parse(text);
+    document = loadYaml().parse(text);
   } catch {
     return fail('is not valid YAML');
   }

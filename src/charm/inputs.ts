@@ -3,7 +3,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Settings } from '../contract/settings';
-import { selectNames, type WorkflowsManifest } from '../contract/workflows-manifest';
+import { selectNames } from '../contract/name-selection';
+import type { WorkflowsManifest } from '../contract/workflows-manifest';
 import type { ConfigValue, Juju } from '../juju/types';
 import { bundledWorkflowsFile } from './charm-files';
 import { checkConfig } from './config-check';

@@ -4,7 +4,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { decodeEncryptionKey } from '../temporal/encryption-key';
 import { parseTemporalHost, type TemporalHost } from '../temporal/host';
-import type { NameSelection } from './workflows-manifest';
+import type { NameSelection } from './name-selection';
 
 export interface Rule<T> {
   /** What a valid text looks like, as the end of "<option> …" in a blocked status. */

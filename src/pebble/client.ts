@@ -15,6 +15,7 @@ import {
   type Pebble,
   type ServiceInfo,
 } from './types';
+import { loadYaml } from '../yaml';
 
 export interface PebbleClientOptions {
   /** Socket timeout of each request (ops: 5 s). */
@@ -390,10 +391,4 @@ function describeFailedChange(change: Change): string {
     if (task.log?.length) lines.push(`----- Logs from task ${index} (${task.summary}) -----`, ...task.log);
   });
   return lines.join('\n');
-}
-
-// `yaml` costs a hook ~15 ms to load, and an idle update-status reads no plan.
-function loadYaml(): typeof import('yaml') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('yaml') as typeof import('yaml');
 }

@@ -2,13 +2,8 @@
 // (narrowed to the selected workflows) and the selected activities.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  MANIFEST_FILE,
-  parseManifest,
-  selectNames,
-  type NameSelection,
-  type WorkflowsManifest,
-} from '../contract/workflows-manifest';
+import { selectNames, type NameSelection } from '../contract/name-selection';
+import { MANIFEST_FILE, parseManifest, type WorkflowsManifest } from '../contract/workflows-manifest';
 
 export interface LoadedWorkflows {
   manifest: WorkflowsManifest;

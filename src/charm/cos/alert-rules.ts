@@ -4,7 +4,7 @@
 // (docs/juju-pebble-contract.md §2.6).
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../../yaml';
 import { topologyIdentifier, topologyLabels, topologyMatchers, type JujuTopology } from './topology';
 
 export const ALERT_RULES_DIR = path.join('src', 'prometheus_alert_rules');
@@ -45,7 +45,7 @@ export function renderAlertRules(
     .sort();
   const groups: RuleGroup[] = [];
   for (const file of files) {
-    const parsed = parseYaml(readFileSync(path.join(dir, file), 'utf8')) as RuleFile;
+    const parsed = loadYaml().parse(readFileSync(path.join(dir, file), 'utf8')) as RuleFile;
     for (const group of parsed.groups ?? []) {
       const name = `${topologyIdentifier(topology)}_${group.name}`;
       groups.push({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { selectNames } from '../../../src/contract/workflows-manifest';
+import { selectNames } from '../../../src/contract/name-selection';
 import { loadWorkflowsPackage, narrowWorkflowBundle } from '../../../src/worker/load-workflows';
 
 const manifest = {
