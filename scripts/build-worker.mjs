@@ -1,7 +1,8 @@
 // @ts-check
 // Builds the worker runtime the charm pushes into the workload container:
 //   dist/worker/worker.js                  src/worker/main.ts, bundled (CommonJS, for the Node of src/platforms.json)
-//   dist/worker/workflow-worker-thread.js  the SDK's workflow thread, which it loads by path
+//   dist/worker/workflow-worker-thread.js  the SDK's workflow thread, which it loads by path, with
+//                                          only the Temporal types it uses (thread-proto.mjs)
 //   dist/worker/node_modules/              real packages shared with the workflows package's
 //                                          activities (@temporalio/activity, @temporalio/common,
 //                                          prom-client and their runtime dependencies) and the native bridge
@@ -12,6 +13,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLATFORMS, NODE_TARGET } from './platforms.mjs';
+import { THREAD_PROTO_EXTERNALS, checkThreadProtoUse, threadProtoPlugin } from './thread-proto.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist', 'worker');
@@ -163,24 +165,12 @@ export async function buildWorker() {
   mkdirSync(OUT, { recursive: true });
   const shipped = shipPackages();
   const external = shipped.flatMap((name) => [name, `${name}/*`]);
-  const result = await esbuild.build({
-    metafile: true,
-    entryPoints: {
-      worker: path.join(ROOT, 'src', 'worker', 'main.ts'),
-      'workflow-worker-thread': path.join(
-        findPackage('@temporalio/worker', ROOT),
-        'lib',
-        'workflow',
-        'workflow-worker-thread.js',
-      ),
-    },
+  const common = /** @type {const} */ ({
     outdir: OUT,
     bundle: true,
     platform: 'node',
     target: NODE_TARGET,
     format: 'cjs',
-    external,
-    plugins: [noBundlerPlugin, lazyModulesPlugin],
     // As the charm's build: V8 keeps every script's source in the heap, and the comments
     // esbuild carries over (a few with emoji) made worker.js a two-byte string of 3.4 MiB.
     // keepNames keeps function names in stack traces.
@@ -189,10 +179,28 @@ export async function buildWorker() {
     keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',
-    // The SDK loads its workflow thread by path (built beside worker.js above); the
+  });
+  const result = await esbuild.build({
+    ...common,
+    metafile: true,
+    entryPoints: { worker: path.join(ROOT, 'src', 'worker', 'main.ts') },
+    external,
+    plugins: [noBundlerPlugin, lazyModulesPlugin],
+    // The SDK loads its workflow thread by path (built beside worker.js below); the
     // other require.resolve calls belong to the debug replayer, which is never used.
     logOverride: { 'require-resolve-not-external': 'silent' },
   });
+  const workerPackage = findPackage('@temporalio/worker', ROOT);
+  const protoPackage = findPackage('@temporalio/proto', workerPackage);
+  await esbuild.build({
+    ...common,
+    entryPoints: {
+      'workflow-worker-thread': path.join(workerPackage, 'lib', 'workflow', 'workflow-worker-thread.js'),
+    },
+    external: [...external, ...THREAD_PROTO_EXTERNALS],
+    plugins: [threadProtoPlugin(protoPackage)],
+  });
+  checkThreadProtoUse(protoPackage, readFileSync(path.join(OUT, 'workflow-worker-thread.js'), 'utf8'));
   for (const [name, file] of Object.entries(LAZY_MODULES)) {
     await esbuild.build({
       stdin: {
@@ -213,7 +221,7 @@ export async function buildWorker() {
   }
   if (process.env.BUILD_WORKER_ANALYZE) console.log(await esbuild.analyzeMetafile(result.metafile));
   // source-map (the SDK reads the workflow bundle's source map) loads this by path.
-  const sourceMap = findPackage('source-map', findPackage('@temporalio/worker', ROOT));
+  const sourceMap = findPackage('source-map', workerPackage);
   cpSync(path.join(sourceMap, 'lib', 'mappings.wasm'), path.join(OUT, 'mappings.wasm'));
   const megabytes = (/** @type {number} */ bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   console.log(
