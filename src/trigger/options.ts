@@ -195,12 +195,20 @@ export function resolveTriggerOptions(argv: string[], readFile: ReadFile = readU
   const settings = result.settings;
   const unsupported = unsupportedAuthProvider(settings.authProvider);
   if (unsupported) throw new UsageError(unsupported);
+  const access = temporalAccess(settings, { force: values.tls, serverName: values['tls-server-name'] });
+  // As the charm refuses it: the token or macaroon would go out in clear (SECURITY.md, item 10).
+  if (settings.authProvider !== undefined && access.tls === false) {
+    throw new UsageError(
+      `--auth ${settings.authProvider} needs TLS (its credentials are never sent without it): ` +
+        'give --tls, --tls-root-cas or --tls-server-name, or tls-root-cas in the --config file',
+    );
+  }
   return {
     topic,
     group,
     workflowId: values['workflow-id'] ?? `consume-events-${topic}-${group}`,
     wait: values.wait ?? false,
     settings,
-    ...temporalAccess(settings, { force: values.tls, serverName: values['tls-server-name'] }),
+    ...access,
   };
 }

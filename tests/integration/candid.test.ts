@@ -2,7 +2,9 @@
 // ours makes and the one temporal-lib-py makes from the same settings pass the same
 // macaroonbakery checker; the worker and the trigger reach a frontend that admits only
 // what that checker accepts; bad settings stop the worker naming the option.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { readOptions } from '../../src/contract/settings';
 import { CandidAuthorizer } from '../../src/temporal/auth/candid';
 import { resolveTriggerOptions } from '../../src/trigger/options';
@@ -11,6 +13,7 @@ import { authorizationFor } from '../../src/trigger/authorization';
 import { BakeryService, CandidServer, type AgentIdentity } from '../harness/candid';
 import { startRecordingGrpcProxy } from '../harness/grpc-proxy';
 import { TemporalDevServer } from '../harness/temporal';
+import { makeCertificates, startTlsProxy } from '../harness/tls-frontend';
 import { WorkerProcess, copyWorkerRuntime, sampleWorkflowsPackage } from '../harness/worker-process';
 
 jest.setTimeout(180_000);
@@ -113,31 +116,46 @@ describe("auth-provider 'candid' against a real Candid", () => {
     expect(worker.logs).not.toMatch(/Macaroon [A-Za-z0-9+/]{20}/);
   });
 
-  it('starts the workflow from npm run trigger with the candid options of a config.yml', async () => {
-    const before = proxy.seen.length;
-    const configYml = [
-      'temporal-worker-k8s:',
-      `  host: ${proxy.address}`,
-      '  queue: candid-trigger',
-      '  auth-provider: candid',
-      `  candid-url: ${bakery.macaroonUrl()}`,
-      `  candid-username: ${agent.username}`,
-      `  candid-public-key: ${agent.publicKey}`,
-      `  candid-private-key: ${agent.privateKey}`,
-    ].join('\n');
-    const options = resolveTriggerOptions(
-      ['--config', 'config.yml', '--topic', 't', '--group', 'g'],
-      () => configYml,
-    )!;
-    const started = await triggerConsumeEvents(
-      options,
-      { started() {}, continuedAsNew() {}, completed() {} },
-      authorizationFor,
+  it('starts the workflow from npm run trigger with the candid options of a config.yml, over TLS', async () => {
+    // The trigger sends a macaroon only over TLS: a TLS frontend before the recording proxy.
+    const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'candid-tls-'));
+    const certificates = makeCertificates(tlsDir);
+    const frontend = await startTlsProxy(
+      { port: Number(proxy.address.split(':')[1]) },
+      certificates.key,
+      certificates.cert,
     );
-    expect(started.runId).toBeTruthy();
-    const calls = proxy.seen.slice(before);
-    expect(calls.length).toBeGreaterThan(0);
-    for (const call of calls) await expect(admits(call.authorization)).resolves.toBe(true);
+    try {
+      const before = proxy.seen.length;
+      const configYml = [
+        'temporal-worker-k8s:',
+        `  host: 127.0.0.1:${frontend.port}`,
+        '  queue: candid-trigger',
+        `  tls-root-cas: ${JSON.stringify(certificates.ca)}`,
+        '  auth-provider: candid',
+        `  candid-url: ${bakery.macaroonUrl()}`,
+        `  candid-username: ${agent.username}`,
+        `  candid-public-key: ${agent.publicKey}`,
+        `  candid-private-key: ${agent.privateKey}`,
+      ].join('\n');
+      const options = resolveTriggerOptions(
+        ['--config', 'config.yml', '--topic', 't', '--group', 'g'],
+        () => configYml,
+      )!;
+      const started = await triggerConsumeEvents(
+        options,
+        { started() {}, continuedAsNew() {}, completed() {} },
+        authorizationFor,
+      );
+      expect(started.runId).toBeTruthy();
+      expect(frontend.handshakes()).toBeGreaterThan(0);
+      const calls = proxy.seen.slice(before);
+      expect(calls.length).toBeGreaterThan(0);
+      for (const call of calls) await expect(admits(call.authorization)).resolves.toBe(true);
+    } finally {
+      await frontend.close();
+      rmSync(tlsDir, { recursive: true, force: true });
+    }
   });
 
   it.each([

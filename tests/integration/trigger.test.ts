@@ -14,6 +14,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as tar from 'tar';
 import { TemporalDevServer } from '../harness/temporal';
+import { makeCertificates, startTlsProxy } from '../harness/tls-frontend';
 import { PROJECT_ROOT, distFile } from '../harness/tools';
 import { ENCRYPTED_ENCODING, EncryptionCodec } from '../../src/temporal/codec';
 
@@ -154,7 +155,7 @@ describe('npm run trigger', () => {
     ]);
   });
 
-  it("with --auth google gets a token from the service account's token URI and starts the workflow", async () => {
+  it("with --auth google gets a token from the service account's token URI and starts the workflow over TLS", async () => {
     const grants: URLSearchParams[] = [];
     const tokenServer = http.createServer((request, response) => {
       let body = '';
@@ -168,6 +169,10 @@ describe('npm run trigger', () => {
       });
     });
     await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
+    // The trigger sends a token only over TLS: a TLS frontend before the dev server.
+    const tlsDir = mkdtempSync(path.join(tempDir, 'tls-'));
+    const certificates = makeCertificates(tlsDir);
+    const frontend = await startTlsProxy(server, certificates.key, certificates.cert);
     try {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -194,7 +199,13 @@ describe('npm run trigger', () => {
         [
           TSX,
           TRIGGER,
-          ...triggerArgs('--topic', 'ta', '--group', 'ga', '--queue', 'auth-queue'),
+          '--address',
+          `127.0.0.1:${frontend.port}`,
+          '--namespace',
+          server.namespace,
+          '--tls-root-cas',
+          path.join(tlsDir, 'ca.pem'),
+          ...['--topic', 'ta', '--group', 'ga', '--queue', 'auth-queue'],
           '--auth',
           'google',
           '--oidc-credentials-file',
@@ -219,7 +230,9 @@ describe('npm run trigger', () => {
       });
       const description = await client.workflow.getHandle('consume-events-ta-ga').describe();
       expect(description).toMatchObject({ type: 'ConsumeEventsWorkflow', taskQueue: 'auth-queue' });
+      expect(frontend.handshakes()).toBeGreaterThan(0);
     } finally {
+      await frontend.close();
       await new Promise((resolve) => tokenServer.close(resolve));
     }
   });

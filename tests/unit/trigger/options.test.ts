@@ -204,7 +204,7 @@ describe('trigger options from flags alone', () => {
       client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/w',
     });
     const options = resolveTriggerOptions(
-      ['--topic=t', '--group=g', '--queue=q', '--auth=google', '--oidc-credentials-file=sa.json'],
+      ['--topic=t', '--group=g', '--queue=q', '--tls', '--auth=google', '--oidc-credentials-file=sa.json'],
       files({ 'sa.json': credentials }),
     );
     expect(options?.settings).toMatchObject({
@@ -220,6 +220,36 @@ describe('trigger options from flags alone', () => {
       oidcAuthCertUrl: 'https://www.googleapis.com/oauth2/v1/certs',
       oidcClientCertUrl: 'https://www.googleapis.com/robot/v1/metadata/x509/w',
     });
+  });
+
+  const candidConfig = `temporal-worker-k8s:
+  candid-url: "http://127.0.0.1:1/macaroon"
+  candid-username: "agent"
+  candid-public-key: "${'A'.repeat(43)}="
+  candid-private-key: "${'B'.repeat(43)}="
+`;
+  it.each([
+    ['google', configYml.replace(/^ {2}tls-root-cas: .*\n/m, '')],
+    ['candid', candidConfig],
+  ])('refuses --auth %s without TLS, naming the flags that turn it on', (provider, config) => {
+    const message = usageMessage(() =>
+      resolveTriggerOptions(
+        [
+          '--topic=t',
+          '--group=g',
+          '--queue=q',
+          '--address=temporal:7233',
+          `--auth=${provider}`,
+          '--config=config.yml',
+        ],
+        files({ 'config.yml': config }),
+      ),
+    );
+    expect(message).toBe(
+      `--auth ${provider} needs TLS (its credentials are never sent without it): give --tls, ` +
+        '--tls-root-cas or --tls-server-name, or tls-root-cas in the --config file',
+    );
+    expect(message).not.toContain(KEY_SECRET_PART);
   });
 
   it('names the missing Google fields without printing the ones it has', () => {
