@@ -50,7 +50,7 @@ Options (a flag wins over --config; --config wins over the defaults):
   --tls-root-cas FILE          PEM CA bundle; turns TLS on (default: config tls-root-cas)
   --tls-server-name NAME       TLS server name; turns TLS on (default: the address's host)
   --encryption-key-file FILE   base64 AES key for payload encryption (default: config encryption-key)
-  --auth google|candid|none    authentication (default: config auth-provider, else none)
+  --auth google|candid|none    authentication, over TLS only (default: config auth-provider, else none)
   --oidc-credentials-file FILE Google service-account JSON for --auth google (default: config oidc-*)
   --help                       this text
 `;
