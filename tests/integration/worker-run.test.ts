@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { EncryptionCodec } from '../../src/temporal/codec';
 import { freePort } from '../../workflows/tests/harness/ports';
@@ -100,6 +100,19 @@ describe('the worker process against a real Temporal server', () => {
     const records = worker.records();
     expect(records.some((r) => r.sdkComponent === 'core')).toBe(true); // Rust core logs forwarded to pino
     expect(records.every((r) => typeof r.level === 'number' && typeof r.msg === 'string')).toBe(true);
+  });
+
+  it("maps a workflow's stack trace to the package's source files through the bundle's source map", async () => {
+    const { worker, queue } = await startWorker();
+    await worker.waitForHealth('up');
+    const failure: unknown = await client.workflow
+      .execute('FailingWorkflow', { taskQueue: queue, workflowId: `fail-${queue}`, args: ['mapped'] })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const stack = (failure as WorkflowFailedError).cause?.stack ?? '';
+    expect(stack).toMatch(/^ApplicationFailure: mapped/);
+    expect(stack).toMatch(/sample-workflows\/workflows\.ts:\d+:\d+/);
+    expect(stack).not.toContain('workflow-bundle');
   });
 
   it('encrypts every payload like temporal-lib-py when encryption-key is in the secrets file', async () => {
