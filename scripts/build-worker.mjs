@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLATFORMS, NODE_TARGET } from './platforms.mjs';
-import { THREAD_PROTO_EXTERNALS, checkThreadProtoUse, threadProtoPlugin } from './thread-proto.mjs';
+import { threadProto } from './thread-proto.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist', 'worker');
@@ -191,16 +191,16 @@ export async function buildWorker() {
     logOverride: { 'require-resolve-not-external': 'silent' },
   });
   const workerPackage = findPackage('@temporalio/worker', ROOT);
-  const protoPackage = findPackage('@temporalio/proto', workerPackage);
+  const threadTypes = threadProto(findPackage('@temporalio/proto', workerPackage));
   await esbuild.build({
     ...common,
     entryPoints: {
       'workflow-worker-thread': path.join(workerPackage, 'lib', 'workflow', 'workflow-worker-thread.js'),
     },
-    external: [...external, ...THREAD_PROTO_EXTERNALS],
-    plugins: [threadProtoPlugin(protoPackage)],
+    external,
+    plugins: [threadTypes.plugin],
   });
-  checkThreadProtoUse(protoPackage, readFileSync(path.join(OUT, 'workflow-worker-thread.js'), 'utf8'));
+  threadTypes.check(readFileSync(path.join(OUT, 'workflow-worker-thread.js'), 'utf8'));
   for (const [name, file] of Object.entries(LAZY_MODULES)) {
     await esbuild.build({
       stdin: {

@@ -13,9 +13,6 @@ export const THREAD_MESSAGES = [
   'coresdk.workflow_completion.WorkflowActivationCompletion',
 ];
 
-/** Modules the generated root requires at run time, from the shipped node_modules. */
-export const THREAD_PROTO_EXTERNALS = ['protobufjs/light', '@temporalio/proto/lib/patch-protobuf-root'];
-
 /**
  * The full root of @temporalio/proto and the protobufjs it was built with.
  * @param {string} protoPackage the folder of @temporalio/proto
@@ -59,14 +56,18 @@ function reachableDescriptor(protobuf, root, messages) {
 }
 
 /**
- * Resolves `@temporalio/proto` in the thread's bundle to a root of THREAD_MESSAGES' types.
+ * The thread's Temporal types, from @temporalio/proto in `protoPackage`: `plugin` resolves
+ * `@temporalio/proto` in the thread's bundle to a root of THREAD_MESSAGES' types, and `check`
+ * throws if the built thread names a type that root lacks, or loads @temporalio/proto itself:
+ * an SDK upgrade that uses more must update THREAD_MESSAGES.
  * @param {string} protoPackage the folder of @temporalio/proto
- * @returns {import('esbuild').Plugin}
+ * @returns {{ plugin: import('esbuild').Plugin, check: (code: string) => void }}
  */
-export function threadProtoPlugin(protoPackage) {
+export function threadProto(protoPackage) {
   const { protobuf, root } = loadFullRoot(protoPackage);
-  const { descriptor } = reachableDescriptor(protobuf, root, THREAD_MESSAGES);
-  return {
+  const { kept, descriptor } = reachableDescriptor(protobuf, root, THREAD_MESSAGES);
+  /** @type {import('esbuild').Plugin} */
+  const plugin = {
     name: 'thread-proto',
     setup(build) {
       build.onResolve({ filter: /^@temporalio\/proto$/ }, () => ({
@@ -83,34 +84,28 @@ export function threadProtoPlugin(protoPackage) {
       }));
     },
   };
-}
-
-/**
- * Throws if `code` (the built thread) names a Temporal type the thread's root lacks, or
- * loads @temporalio/proto itself: an SDK upgrade that uses more must update THREAD_MESSAGES.
- * @param {string} protoPackage @param {string} code
- */
-export function checkThreadProtoUse(protoPackage, code) {
-  if (/require\("@temporalio\/proto(\/protos[^"]*)?"\)/.test(code)) {
-    throw new Error('the workflow thread still loads @temporalio/proto: its import escaped thread-proto');
-  }
-  const { protobuf, root } = loadFullRoot(protoPackage);
-  const { kept } = reachableDescriptor(protobuf, root, THREAD_MESSAGES);
-  const missing = new Set();
-  for (const [reference] of code.matchAll(/\b(?:coresdk|temporal\.api|google\.protobuf)(?:\.\w+)+/g)) {
-    const parts = reference.split('.');
-    for (let length = parts.length; length > 0; length--) {
-      const found = root.lookup(parts.slice(0, length).join('.'));
-      if (!found) continue;
-      const isType = found instanceof protobuf.Type || found instanceof protobuf.Enum;
-      if (isType && !kept.has(found)) missing.add(found.fullName.slice(1));
-      break;
+  /** @param {string} code */
+  const check = (code) => {
+    if (/require\("@temporalio\/proto(\/protos[^"]*)?"\)/.test(code)) {
+      throw new Error('the workflow thread still loads @temporalio/proto: its import escaped thread-proto');
     }
-  }
-  if (missing.size > 0) {
-    throw new Error(
-      `the workflow thread uses ${[...missing].join(', ')}, which THREAD_MESSAGES do not reach ` +
-        `(scripts/thread-proto.mjs)`,
-    );
-  }
+    const missing = new Set();
+    for (const [reference] of code.matchAll(/\b(?:coresdk|temporal\.api|google\.protobuf)(?:\.\w+)+/g)) {
+      const parts = reference.split('.');
+      for (let length = parts.length; length > 0; length--) {
+        const found = root.lookup(parts.slice(0, length).join('.'));
+        if (!found) continue;
+        const isType = found instanceof protobuf.Type || found instanceof protobuf.Enum;
+        if (isType && !kept.has(found)) missing.add(found.fullName.slice(1));
+        break;
+      }
+    }
+    if (missing.size > 0) {
+      throw new Error(
+        `the workflow thread uses ${[...missing].join(', ')}, which THREAD_MESSAGES do not reach ` +
+          `(scripts/thread-proto.mjs)`,
+      );
+    }
+  };
+  return { plugin, check };
 }
