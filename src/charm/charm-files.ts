@@ -1,7 +1,7 @@
 // Files the charm ships and pushes: the worker runtime (dist/worker/**) and the bundled
 // workflows package (dist/oci-factory-workflows-<version>.tgz).
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import platforms from '../platforms.json';
 
@@ -65,10 +65,6 @@ export function workerRuntime(charmDir: string): RuntimeFiles {
     fingerprint: hash.digest('hex'),
     listFiles: () => listFiles(dir).filter((file) => neededInContainer(file)),
   };
-}
-
-export function readRuntimeFile(runtime: RuntimeFiles, file: string): Buffer {
-  return readFileSync(path.join(runtime.dir, file));
 }
 
 const BUNDLED_WORKFLOWS = /^oci-factory-workflows-.+\.tgz$/;

@@ -12,7 +12,7 @@ import {
   type Pebble,
   type ServiceInfo,
 } from '../pebble/types';
-import { readRuntimeFile, type RuntimeFiles } from './charm-files';
+import type { RuntimeFiles } from './charm-files';
 import { digest } from './digest';
 import type { HookCache } from './hook-cache';
 import { planHasLayer } from './layer';
@@ -40,41 +40,31 @@ export interface SyncResult {
   blocked?: string;
 }
 
-// Bounds the memory one push request holds (the native Temporal bridge alone is ~30 MB),
-// for the runtime and the workflows package alike (SECURITY.md, item 3).
-const PUSH_BATCH_BYTES = 8 * 1024 * 1024;
+// Files a push request names at most: the runtime is hundreds of files. Each request streams
+// its files, so its memory does not grow with their size (SECURITY.md, item 3).
 const PUSH_BATCH_FILES = 200;
 
-/** Pushes `files` (path relative to `dir` → content, read when its turn comes) in bounded requests. */
+/** Pushes `files` (path relative to `dir` → content) to `dir`, in requests of a bounded number of files. */
 async function pushInBatches(
   pebble: Pebble,
   dir: string,
-  files: Iterable<[string, () => Buffer]>,
-  options: Pick<FileToPush, 'user' | 'group'> = {},
+  files: Array<[string, FileToPush['content']]>,
+  user: string,
 ): Promise<void> {
-  let batch: FileToPush[] = [];
-  let batchBytes = 0;
-  for (const [file, read] of files) {
-    const content = read();
-    if (
-      batch.length > 0 &&
-      (batchBytes + content.length > PUSH_BATCH_BYTES || batch.length >= PUSH_BATCH_FILES)
-    ) {
-      await pebble.push(batch);
-      batch = [];
-      batchBytes = 0;
-    }
-    batch.push({ path: path.posix.join(dir, file), content, makeDirs: true, ...options });
-    batchBytes += content.length;
+  for (let start = 0; start < files.length; start += PUSH_BATCH_FILES) {
+    await pebble.push(
+      files
+        .slice(start, start + PUSH_BATCH_FILES)
+        .map(([file, content]) => ({ path: path.posix.join(dir, file), content, makeDirs: true, user })),
+    );
   }
-  if (batch.length > 0) await pebble.push(batch);
 }
 
 async function pushRuntime(pebble: Pebble, runtime: RuntimeFiles, dir: string, user: string): Promise<void> {
   const files = runtime
     .listFiles()
-    .map((file): [string, () => Buffer] => [file, () => readRuntimeFile(runtime, file)]);
-  await pushInBatches(pebble, dir, files, { user });
+    .map((file): [string, FileToPush['content']] => [file, { localPath: path.join(runtime.dir, file) }]);
+  await pushInBatches(pebble, dir, files, user);
 }
 
 async function pushWorkflows(
@@ -92,8 +82,7 @@ async function pushWorkflows(
       throw new Error(`a workflows package that passed its checks no longer loads: ${result.message}`);
     loaded = result.package;
   }
-  const files = [...loaded.files].map(([file, content]): [string, () => Buffer] => [file, () => content]);
-  await pushInBatches(pebble, dir, files, { user });
+  await pushInBatches(pebble, dir, [...loaded.files], user);
 }
 
 /**

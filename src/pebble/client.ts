@@ -2,7 +2,7 @@
 // manner of ops.pebble.Client: one request helper that parses the response envelope
 // and maps failures to PebbleConnectionError / PebbleAPIError / PebbleChangeError.
 import * as http from 'node:http';
-import { boundaryOf, decodeMultipart, encodeMultipart, newBoundary, type MultipartPart } from './multipart';
+import { boundaryOf, decodeMultipart, encodeMultipart, newBoundary, type OutgoingPart } from './multipart';
 import {
   PebbleAPIError,
   PebbleChangeError,
@@ -40,7 +40,8 @@ interface RawResponse {
 
 interface RequestOptions {
   query?: Record<string, string | undefined>;
-  body?: Buffer;
+  /** A sequence of chunks is sent chunked, each once the one before has left (see writeChunks). */
+  body?: Buffer | Iterable<Buffer>;
   contentType?: string;
   accept?: string;
   timeoutMs?: number;
@@ -156,7 +157,7 @@ export class PebbleClient implements Pebble {
         ...(file.group ? { group: file.group } : {}),
       })),
     };
-    const parts: MultipartPart[] = [
+    const parts: OutgoingPart[] = [
       { name: 'request', contentType: 'application/json', body: json(metadata) },
       ...files.map((file) => ({
         name: 'files',
@@ -316,10 +317,8 @@ export class PebbleClient implements Pebble {
     }
     const search = query.size ? `?${query.toString()}` : '';
     const headers: Record<string, string | number> = { Accept: options.accept ?? 'application/json' };
-    if (options.body) {
-      headers['Content-Type'] = options.contentType ?? 'application/json';
-      headers['Content-Length'] = options.body.length;
-    }
+    if (options.body) headers['Content-Type'] = options.contentType ?? 'application/json';
+    if (Buffer.isBuffer(options.body)) headers['Content-Length'] = options.body.length;
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     return new Promise((resolve, reject) => {
       const request = http.request(
@@ -351,8 +350,18 @@ export class PebbleClient implements Pebble {
           ),
         );
       });
-      request.on('error', (err) => reject(this.connectionError(err)));
-      request.end(options.body);
+      // A local file that cannot be read fails the request with its own error, not as Pebble's.
+      let bodyError: Error | undefined;
+      request.on('error', (err) => reject(bodyError ?? this.connectionError(err)));
+      const body = options.body;
+      if (body === undefined || Buffer.isBuffer(body)) {
+        request.end(body);
+        return;
+      }
+      writeChunks(request, body).catch((err: Error) => {
+        bodyError = err;
+        request.destroy(err);
+      });
     });
   }
 
@@ -365,6 +374,18 @@ export class PebbleClient implements Pebble {
     }
     return new PebbleConnectionError(`cannot connect to Pebble at '${this.socketPath}': ${err.message}`);
   }
+}
+
+/**
+ * Writes each chunk only once the one before has left the process, so the producer may reuse
+ * its buffer. Only the producer throws: a failed write surfaces as the request's own error.
+ */
+async function writeChunks(request: http.ClientRequest, chunks: Iterable<Buffer>): Promise<void> {
+  for (const chunk of chunks) {
+    if (request.destroyed) return;
+    await new Promise((resolve) => request.write(chunk, resolve));
+  }
+  request.end();
 }
 
 function json(value: unknown): Buffer {

@@ -2,6 +2,8 @@
 // write request (a JSON `request` part, then one `files` part per file) and decode the
 // read response (`files` parts, then a JSON `response` part).
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { LocalFile } from './types';
 
 export interface MultipartPart {
   name: string;
@@ -10,22 +12,47 @@ export interface MultipartPart {
   body: Buffer;
 }
 
+export interface OutgoingPart extends Omit<MultipartPart, 'body'> {
+  body: Buffer | LocalFile;
+}
+
 /** Pebble rejects boundaries shorter than 32 characters. */
 export function newBoundary(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function encodeMultipart(parts: MultipartPart[], boundary: string): Buffer {
-  const chunks: Buffer[] = [];
+/** Bytes of a local file read at a time, into one buffer that is reused. */
+const FILE_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The body as a sequence of chunks, each valid only until the next is asked for: local files
+ * are read through one reused buffer, so pushing the ~30 MB Temporal bridge holds neither a
+ * copy of it nor garbage the size of it.
+ */
+export function* encodeMultipart(parts: OutgoingPart[], boundary: string): Generator<Buffer> {
+  let fileBuffer: Buffer | undefined;
   for (const part of parts) {
     const disposition = `form-data; name="${quote(part.name)}"${
       part.filename === undefined ? '' : `; filename="${quote(part.filename)}"`
     }`;
-    const head = `--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${part.contentType}\r\n\r\n`;
-    chunks.push(Buffer.from(head, 'utf8'), part.body, Buffer.from('\r\n'));
+    yield Buffer.from(
+      `--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${part.contentType}\r\n\r\n`,
+      'utf8',
+    );
+    if (Buffer.isBuffer(part.body)) yield part.body;
+    else yield* fileChunks(part.body.localPath, (fileBuffer ??= Buffer.allocUnsafe(FILE_CHUNK_BYTES)));
+    yield Buffer.from('\r\n');
   }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
+  yield Buffer.from(`--${boundary}--\r\n`);
+}
+
+function* fileChunks(filePath: string, buffer: Buffer): Generator<Buffer> {
+  const fd = openSync(filePath, 'r');
+  try {
+    for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0;) yield buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The boundary parameter of a `multipart/form-data; boundary=…` content type, or null. */

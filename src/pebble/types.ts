@@ -61,9 +61,14 @@ export interface CheckInfo {
   threshold: number;
 }
 
+/** A local file, read only as the request streams it. */
+export interface LocalFile {
+  localPath: string;
+}
+
 export interface FileToPush {
   path: string;
-  content: Buffer | string;
+  content: Buffer | string | LocalFile;
   /** Octal string, e.g. "600"; Pebble's default is 644. */
   permissions?: string;
   makeDirs?: boolean;

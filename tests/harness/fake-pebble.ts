@@ -1,6 +1,7 @@
 // The in-memory Pebble of the charm's unit tests (src/pebble/types.ts): it records what
 // was asked of it, holds the state a test sets up and asserts on, and can be told to fail
 // the way the real thing does ("cannot connect", a failed change).
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   PebbleChangeError,
@@ -146,7 +147,11 @@ export class FakePebble implements Pebble {
     this.request(`push ${files.length}`);
     for (const file of files) {
       if (!path.posix.isAbsolute(file.path)) throw new Error(`paths must be absolute: ${file.path}`);
-      this.writeFile(file.path, file.content, file.permissions ?? '644');
+      const content =
+        typeof file.content === 'object' && 'localPath' in file.content
+          ? readFileSync(file.content.localPath)
+          : file.content;
+      this.writeFile(file.path, content, file.permissions ?? '644');
       this.pushed.push(file.path);
     }
   }

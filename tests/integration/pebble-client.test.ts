@@ -1,5 +1,5 @@
 // PebbleClient against a real Pebble daemon (tests/harness/pebble.ts).
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -162,6 +162,41 @@ describe('PebbleClient against a real Pebble', () => {
     expect((await client.listFiles(dir)).map((file) => file.name)).toEqual(['secrets.json']);
     await client.remove(path.join(filesDir, 'a'), { recursive: true });
     await expect(client.listFiles(dir)).rejects.toMatchObject({ statusCode: 404, kind: 'not-found' });
+  });
+
+  it('streams local files into the push, beside in-memory content, in one request', async () => {
+    const dir = path.join(filesDir, 'streamed');
+    const local = path.join(filesDir, 'local-source.bin');
+    // Larger than a read stream's chunk and than a socket buffer: the body goes out in many writes.
+    const large = Buffer.alloc(5 * 1024 * 1024 + 17);
+    for (let i = 0; i < large.length; i += 4096) large.writeUInt32BE((i * 2654435761) >>> 0, i);
+    writeFileSync(local, large);
+    const requestsBefore = client.requestCount;
+
+    await client.push([
+      { path: `${dir}/large.bin`, content: { localPath: local }, makeDirs: true },
+      { path: `${dir}/small.txt`, content: 'after the stream', makeDirs: true },
+    ]);
+
+    expect(client.requestCount - requestsBefore).toBe(1);
+    expect(readFileSync(`${dir}/large.bin`).equals(large)).toBe(true);
+    expect(readFileSync(`${dir}/small.txt`, 'utf8')).toBe('after the stream');
+  });
+
+  it("fails a push whose local file cannot be read with the file's own error, writing nothing of it", async () => {
+    const missing = path.join(filesDir, 'no-such-source.bin');
+    const target = path.join(filesDir, 'never', 'written.bin');
+
+    const error = await client
+      .push([{ path: target, content: { localPath: missing }, makeDirs: true }])
+      .catch((err: unknown) => err);
+
+    expect(error).not.toBeInstanceOf(PebbleConnectionError);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect((error as Error).message).toContain(missing);
+    expect(existsSync(target)).toBe(false);
+    // The client is still usable: the failed request took no state with it.
+    await expect(client.systemInfo()).resolves.toMatchObject({ version: expect.any(String) });
   });
 
   it('makes directories with the given permissions', async () => {
