@@ -41,9 +41,13 @@ function findPackage(name, fromDir) {
   }
 }
 
+/** Folders at a package's root that hold no run-time code (bintrees ships 2.3 MB of perf data in test/). */
+const NOT_RUN_TIME_FOLDERS = ['test', 'tests', '__tests__', 'bench', 'benchmark', 'example', 'examples'];
+
 /**
- * Run-time files only: no type declarations, source maps or nested installs, and
- * no TypeScript sources of the SDK packages (they run from lib/; others may run from src/).
+ * Run-time files only: no type declarations, source maps, nested installs, tests or
+ * examples, and no TypeScript sources of the SDK packages (they run from lib/; others may
+ * run from src/).
  * @param {string} name
  * @param {string} packageRoot
  * @returns {(source: string) => boolean}
@@ -54,7 +58,8 @@ function keeper(name, packageRoot) {
     const base = path.basename(source);
     if (statSync(source).isDirectory()) {
       if (base === 'node_modules') return false;
-      return !sdkPackage || path.dirname(source) !== packageRoot || !['src', 'ts'].includes(base);
+      if (path.dirname(source) !== packageRoot) return true;
+      return !NOT_RUN_TIME_FOLDERS.includes(base) && !(sdkPackage && ['src', 'ts'].includes(base));
     }
     return !/\.(d\.[cm]?ts|map|md|ts)$/.test(base);
   };
