@@ -22,7 +22,7 @@ import type { WorkflowsPackage } from './workflows-tarball';
 export interface DesiredWorkload {
   layer: Layer;
   runtime: RuntimeFiles;
-  workflows: { hash: string; tarball: Buffer; loaded?: WorkflowsPackage };
+  workflows: { hash: string; readTarball(): Buffer; loaded?: WorkflowsPackage };
   /** `hash`: the HMAC under `key` (restart-key.ts); the key is pushed along with the file. */
   secrets: { content: string; hash: string; key: string };
   /** Settings handed over in files; each path carries its content's digest, so the layer changes with it. */
@@ -77,7 +77,7 @@ async function pushWorkflows(
   if (!loaded) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadWorkflowsPackage } = require('./workflows-tarball') as typeof import('./workflows-tarball');
-    const result = await loadWorkflowsPackage(workflows.tarball);
+    const result = await loadWorkflowsPackage(workflows.readTarball());
     if (!result.ok)
       throw new Error(`a workflows package that passed its checks no longer loads: ${result.message}`);
     loaded = result.package;

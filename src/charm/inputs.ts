@@ -1,6 +1,6 @@
 // Reads everything the operator controls (config, env-file, workflows-file) and checks
 // it. Any problem comes back as the blocked message, naming the key or resource.
-import { readFileSync, statSync } from 'node:fs';
+import { type BigIntStats, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Settings } from '../contract/settings';
 import { selectNames } from '../contract/name-selection';
@@ -23,7 +23,7 @@ export interface CharmInputs {
   optionsFromSecret: Set<string>;
   /** The env-file's variables, then the `environment` option's (which win). */
   envFileVariables: Record<string, string>;
-  workflows: InspectedWorkflowsPackage & { tarball: Buffer };
+  workflows: InspectedWorkflowsPackage;
 }
 
 export type InputsResult = { ok: true; inputs: CharmInputs } | { ok: false; message: string };
@@ -34,16 +34,17 @@ const RESOURCE_LIMITS: Record<string, number> = {
   'workflows-file': WORKFLOWS_FILE_LIMITS.compressedBytes,
 };
 
-type AttachedFile = { path: string; content: Buffer } | { tooLarge: string } | null;
+type AttachedFile = { path: string; stat: BigIntStats } | { tooLarge: string } | null;
 
+/** The resource's file, unread: null when none is attached or it is empty. */
 async function attachedFile(juju: Juju, resource: string): Promise<AttachedFile> {
   const file = await juju.resourceGet(resource);
   if (file === null) return null;
   const limit = RESOURCE_LIMITS[resource]!;
-  if (statSync(file).size > limit)
+  const stat = statSync(file, { bigint: true });
+  if (stat.size > BigInt(limit))
     return { tooLarge: `${resource}: is larger than ${limit / 1024 / 1024} MiB` };
-  const content = readFileSync(file);
-  return content.length === 0 ? null : { path: file, content };
+  return stat.size === 0n ? null : { path: file, stat };
 }
 
 /** Whether the package has every workflow and activity the config selects. */
@@ -118,21 +119,20 @@ export async function readInputs(
   }
 
   const envResult =
-    envFile && 'content' in envFile
-      ? parseEnvFile(envFile.content.toString('utf8'))
+    envFile && 'path' in envFile
+      ? parseEnvFile(readFileSync(envFile.path, 'utf8'))
       : { ok: true as const, variables: {} };
   if (!envResult.ok) return envResult;
   const environment = await readEnvironmentOption(juju, settings.environment ?? '', app);
   if (!environment.ok) return environment;
 
-  let workflowsFile =
-    attachedWorkflowsFile && 'content' in attachedWorkflowsFile ? attachedWorkflowsFile : null;
+  let workflowsFile = attachedWorkflowsFile && 'path' in attachedWorkflowsFile ? attachedWorkflowsFile : null;
   if (!workflowsFile) {
     const bundled = bundledWorkflowsFile(charmDir);
     if (!bundled) return { ok: false, message: 'workflows-file: none attached and the charm bundles none' };
-    workflowsFile = { path: bundled, content: readFileSync(bundled) };
+    workflowsFile = { path: bundled, stat: statSync(bundled, { bigint: true }) };
   }
-  const inspected = await inspectWorkflowsPackage(workflowsFile.content, cache);
+  const inspected = await inspectWorkflowsPackage(workflowsFile, cache);
   if (!inspected.ok) return inspected;
   const manifest = inspected.package.manifest;
   const fileName = checkWorkflowsFileName(settings.workflowsFileName ?? '', workflowsFile.path, manifest);
@@ -147,7 +147,7 @@ export async function readInputs(
       settings,
       optionsFromSecret: auth.fromSecret,
       envFileVariables: { ...envResult.variables, ...environment.variables },
-      workflows: { ...inspected.package, tarball: workflowsFile.content },
+      workflows: inspected.package,
     },
   };
 }

@@ -1,7 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { HookCache } from '../../../src/charm/hook-cache';
 import { inspectWorkflowsPackage } from '../../../src/charm/workflows-inspect';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadWorkflowsPackage } from '../../../src/charm/workflows-tarball';
 import { WORKFLOWS_FILE_LIMITS } from '../../../src/charm/workflows-limits';
@@ -12,6 +11,7 @@ import {
   removeTempDirs,
   tempDir,
   workflowsTarball,
+  writeFile,
   writeGzipBomb,
   type RawEntry,
 } from './charm-fixture';
@@ -88,25 +88,77 @@ describe('loadWorkflowsPackage', () => {
 });
 
 describe('inspectWorkflowsPackage', () => {
+  const fileAt = (filePath: string) => ({ path: filePath, stat: statSync(filePath, { bigint: true }) });
+
   it('checks a package once and then answers from the cache by content hash', async () => {
     const cacheDir = tempDir();
     const tarball = workflowsTarball();
-    const first = await inspectWorkflowsPackage(tarball, new HookCache(cacheDir));
+    const first = await inspectWorkflowsPackage(fileAt(writeFile(tarball, 'a.tgz')), new HookCache(cacheDir));
     expect(first.ok && first.package.loaded?.files.size).toBe(4);
-    expect(readdirSync(cacheDir)).toHaveLength(1);
-    const second = await inspectWorkflowsPackage(tarball, new HookCache(cacheDir));
+    // The same content in another file is read once, and not unpacked again.
+    const second = await inspectWorkflowsPackage(
+      fileAt(writeFile(tarball, 'b.tgz')),
+      new HookCache(cacheDir),
+    );
     expect(second.ok && second.package.manifest).toEqual(MANIFEST);
     expect(second.ok && second.package.loaded).toBeUndefined();
+    expect(second.ok && second.package.hash).toBe(first.ok && first.package.hash);
+  });
+
+  it('does not read a file it has seen until the tarball is asked for', async () => {
+    const cacheDir = tempDir();
+    const filePath = writeFile(workflowsTarball(), 'wf.tgz');
+    const seen = fileAt(filePath);
+    const first = await inspectWorkflowsPackage(seen, new HookCache(cacheDir));
+    if (!first.ok) throw new Error(first.message);
+    // Gone from disk: any read would fail.
+    rmSync(filePath);
+
+    const again = await inspectWorkflowsPackage(seen, new HookCache(cacheDir));
+
+    expect(again.ok && again.package.hash).toBe(first.package.hash);
+    expect(again.ok && again.package.manifest).toEqual(MANIFEST);
+    expect(() => again.ok && again.package.readTarball()).toThrow(/ENOENT/);
+  });
+
+  it('reads a rewritten file again', async () => {
+    const cacheDir = tempDir();
+    const filePath = writeFile(workflowsTarball(), 'wf.tgz');
+    const first = await inspectWorkflowsPackage(fileAt(filePath), new HookCache(cacheDir));
+    const rewritten = workflowsTarball({ manifest: { ...MANIFEST, version: '0.0.2' } });
+    writeFileSync(filePath, rewritten);
+
+    const second = await inspectWorkflowsPackage(fileAt(filePath), new HookCache(cacheDir));
+
+    expect(second.ok && second.package.manifest.version).toBe('0.0.2');
+    expect(second.ok && second.package.hash).not.toBe(first.ok && first.package.hash);
+    expect(second.ok && second.package.readTarball()).toEqual(rewritten);
+  });
+
+  it('refuses to hand over a tarball that changed after it was checked', async () => {
+    const cacheDir = tempDir();
+    const filePath = writeFile(workflowsTarball(), 'wf.tgz');
+    const seen = fileAt(filePath);
+    await inspectWorkflowsPackage(seen, new HookCache(cacheDir));
+    const inspected = await inspectWorkflowsPackage(seen, new HookCache(cacheDir));
+    if (!inspected.ok) throw new Error(inspected.message);
+
+    writeFileSync(filePath, workflowsTarball({ manifest: { ...MANIFEST, version: '0.0.3' } }));
+
+    expect(() => inspected.package.readTarball()).toThrow(`${filePath} changed while the hook ran`);
   });
 
   it('does not cache a rejected package', async () => {
     const cacheDir = tempDir();
     const result = await inspectWorkflowsPackage(
-      workflowsTarball({ files: { 'manifest.json': null } }),
+      fileAt(writeFile(workflowsTarball({ files: { 'manifest.json': null } }), 'bad.tgz')),
       new HookCache(cacheDir),
     );
     expect(result.ok).toBe(false);
-    expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);
+    const entries = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
+    expect(
+      entries.filter((entry) => entry.startsWith('workflows-') && !entry.startsWith('workflows-file-')),
+    ).toEqual([]);
   });
 });
 
