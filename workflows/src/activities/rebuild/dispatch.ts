@@ -27,15 +27,20 @@ export async function dispatchImageWorkflow(
       repo: settings.repo,
       workflow_id: IMAGE_WORKFLOW,
       ref: settings.dispatchRef,
-      inputs: {
-        'oci-image-name': dispatch.image,
-        'b64-image-trigger': dispatch.b64Trigger,
-        upload: true,
-        external_ref_id: dispatch.externalRefId,
-      },
+      inputs: dispatchInputs(dispatch),
       request: { signal },
     }),
   );
+}
+
+/** Image.yaml's inputs for one rebuild. */
+export function dispatchInputs(dispatch: RebuildDispatch) {
+  return {
+    'oci-image-name': dispatch.image,
+    'b64-image-trigger': dispatch.b64Trigger,
+    upload: true,
+    external_ref_id: dispatch.externalRefId,
+  };
 }
 
 /**

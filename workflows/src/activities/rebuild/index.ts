@@ -10,13 +10,13 @@ import { recordDispatch, type DispatchOutcome } from '../metrics';
 import { type CallPolicy, classify, type RetryNotice } from '../outside-call';
 import type { PipelineLogger, RebuildOutcome } from '../pipeline-types';
 import type { PipelineSettings, ServiceTimeouts } from '../pipeline-settings';
-import { dispatchImageWorkflow, externalRefId } from './dispatch';
+import { dispatchImageWorkflow, externalRefId, type RebuildDispatch } from './dispatch';
 import { describeGitHubError, gitHubClient } from './github';
 import { type ImageTriggerDecision, imageTriggerFor } from './image-trigger';
 import { authenticateWithKeystone } from './keystone';
 import { readReleasedState } from './released-state';
 import { listAllObjects } from './swift';
-import { encodeTrigger, triggerYaml } from './trigger';
+import { encodeTrigger, type ImageTrigger, triggerYaml } from './trigger';
 
 export interface RebuildProgress {
   images: number;
@@ -43,12 +43,29 @@ export interface RebuildRun {
   beforeDispatch?(): Promise<void>;
   onDispatched(image: string): Promise<void>;
   progress?(progress: RebuildProgress): void;
-  /** One image instead of every released one. */
+  /** Told each image's outcome as soon as it is known, in image order. */
+  onResult?(rebuild: ImageRebuild): void;
+  /** One image instead of every released one; one the releases branch does not have is an UnknownImageError. */
   image?: string;
+  /** Decide everything, dispatch nothing: each image that would be dispatched carries its dispatch. */
+  dryRun?: boolean;
 }
 
 export interface ImageRebuild extends RebuildOutcome {
   failed: boolean;
+  /** The dispatch sent (or, in a dry run, that would be sent), with its trigger. */
+  dispatch?: RebuildDispatch & { trigger: ImageTrigger };
+}
+
+/** The image asked for is not a folder of the releases branch. */
+export class UnknownImageError extends Error {
+  override readonly name = 'UnknownImageError';
+  constructor(
+    readonly image: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown image '${image}': the releases branch has no folder oci/${image}/`);
+  }
 }
 
 const SERVICE_TIMEOUT: Record<'keystone' | 'swift' | 'github' | 'registry-tags', keyof ServiceTimeouts> = {
@@ -83,6 +100,9 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
     readReleasedState(octokit, settings.github, policy('github')),
     authenticateWithKeystone(settings.swift, policy('keystone')),
   ]);
+  if (run.image !== undefined && !state.images.includes(run.image)) {
+    throw new UnknownImageError(run.image, state.images);
+  }
   const images = run.image ? [run.image] : state.images;
   const objects = await listAllObjects(
     swift,
@@ -136,9 +156,18 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
         reason: string,
         failed = false,
         outcome: DispatchOutcome = dispatched ? 'dispatched' : failed ? 'failed' : 'not-needed',
+        dispatch?: ImageRebuild['dispatch'],
       ) => {
-        results.push({ image, dispatched, reason, failed });
+        const rebuild: ImageRebuild = {
+          image,
+          dispatched,
+          reason,
+          failed,
+          ...(dispatch ? { dispatch } : {}),
+        };
+        results.push(rebuild);
         recordDispatch(outcome);
+        run.onResult?.(rebuild);
       };
       const decision = await decisions[index]!;
       if (decision === null) {
@@ -167,28 +196,29 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
         continue;
       }
       log.info(`About to rebuild ${image} with the trigger:\n${triggerYaml(decision.trigger)}`, { image });
-      const b64Trigger = encodeTrigger(decision.trigger);
+      const dispatch = {
+        image,
+        b64Trigger: encodeTrigger(decision.trigger),
+        externalRefId: externalRefId(settings.externalRefPrefix, image, run.messageId),
+        trigger: decision.trigger,
+      };
+      if (run.dryRun) {
+        log.info(`Dry run: ${image} not dispatched`, { image });
+        result(false, 'dry run: not dispatched' + problems, problems !== '', 'not-needed', dispatch);
+        continue;
+      }
 
       await run.beforeDispatch?.();
       // Rate courtesy towards GitHub, as the Python original (it slept after each dispatch).
       if (dispatchedBefore && settings.dispatchPauseMs > 0)
         await sleep(settings.dispatchPauseMs, undefined, { signal });
       try {
-        await dispatchImageWorkflow(
-          octokit,
-          settings.github,
-          {
-            image,
-            b64Trigger,
-            externalRefId: externalRefId(settings.externalRefPrefix, image, run.messageId),
-          },
-          policy('github'),
-        );
+        await dispatchImageWorkflow(octokit, settings.github, dispatch, policy('github'));
       } catch (error) {
         if (signal?.aborted || classify(error).transient) throw error;
         const reason = `workflow dispatch failed: ${describeGitHubError(error)}`;
         log.error(`Failed to rebuild ${image}: ${reason}`, { image });
-        result(false, reason, true);
+        result(false, reason, true, 'failed', dispatch);
         continue;
       } finally {
         dispatchedBefore = true;
@@ -197,7 +227,7 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
       await run.onDispatched(image);
       progress.dispatched += 1;
       report();
-      result(true, 'dispatched' + problems, problems !== '');
+      result(true, 'dispatched' + problems, problems !== '', 'dispatched', dispatch);
     }
   } finally {
     limit.clearQueue();
