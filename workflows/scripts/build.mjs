@@ -7,6 +7,8 @@
 //                        @temporalio/activity, @temporalio/common and prom-client, which the worker
 //                        provides so that Context, heartbeat and the metrics registry it serves are
 //                        the worker's own instances
+//   bin/<command>.js     each command the package declares (`bins`), bundled whole with every
+//                        dependency, so `npx --package <tarball> <command>` needs nothing but Node
 //   <extraFiles>         schemas, CA certificate, …
 //
 // Run as a script it builds dist/oci-factory-workflows-<version>.tgz in this workspace (and
@@ -15,7 +17,16 @@
 // buildWorkflowsPackage below.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,6 +90,28 @@ async function bundleActivities(activitiesPath, outFile) {
   });
 }
 
+// Commands run on CI machines (GitHub's runners), whose Node may be older than the worker's.
+const COMMAND_TARGET = 'node20';
+
+/**
+ * @param {string} entryPoint
+ * @param {string} outFile
+ */
+async function bundleCommand(entryPoint, outFile) {
+  await esbuild.build({
+    entryPoints: [entryPoint],
+    bundle: true,
+    platform: 'node',
+    target: COMMAND_TARGET,
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    outfile: outFile,
+    logLevel: 'warning',
+  });
+  chmodSync(outFile, 0o755);
+}
+
 /**
  * @param {string} workflowsPath
  * @param {string} outFile
@@ -139,6 +172,7 @@ export async function buildWorkflowsPackage({
   version,
   workflowsPath,
   activitiesPath,
+  bins = {},
   extraFiles = [],
   outFile,
 }) {
@@ -152,6 +186,12 @@ export async function buildWorkflowsPackage({
     ]);
     await bundleActivities(activitiesPath, path.join(root, ACTIVITIES_FILE));
     await bundleWorkflows(workflowsPath, path.join(root, WORKFLOW_BUNDLE_FILE));
+    /** @type {Record<string, string>} */
+    const binFiles = {};
+    for (const [command, entryPoint] of Object.entries(bins)) {
+      binFiles[command] = `bin/${command}.js`;
+      await bundleCommand(entryPoint, path.join(root, binFiles[command]));
+    }
     for (const { from, to } of extraFiles) {
       cpSync(from, path.join(root, to), { recursive: true });
     }
@@ -168,7 +208,17 @@ export async function buildWorkflowsPackage({
     writeFileSync(path.join(root, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     writeFileSync(
       path.join(root, 'package.json'),
-      JSON.stringify({ name, version, private: true, main: ACTIVITIES_FILE }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          name,
+          version,
+          private: true,
+          main: ACTIVITIES_FILE,
+          ...(Object.keys(binFiles).length > 0 ? { bin: binFiles } : {}),
+        },
+        null,
+        2,
+      ) + '\n',
     );
     mkdirSync(path.dirname(outFile), { recursive: true });
     await tar.c({ gzip: true, file: outFile, cwd: staging, portable: true }, ['package']);
@@ -190,6 +240,7 @@ async function buildOciFactoryWorkflows() {
     version,
     workflowsPath: path.join(WORKFLOWS_ROOT, 'src', 'workflows', 'index.ts'),
     activitiesPath: path.join(WORKFLOWS_ROOT, 'src', 'activities', 'index.ts'),
+    bins: { 'oci-factory-find-images': path.join(WORKFLOWS_ROOT, 'src', 'find-images', 'main.ts') },
     extraFiles: [
       { from: path.join(WORKFLOWS_ROOT, 'schemas'), to: 'schemas' },
       { from: path.join(WORKFLOWS_ROOT, 'certs'), to: 'certs' },

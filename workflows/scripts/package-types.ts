@@ -8,6 +8,11 @@ export interface WorkflowsPackageOptions {
   workflowsPath: string;
   /** The module exporting the activities. */
   activitiesPath: string;
+  /**
+   * Commands the package declares in its package.json `bin`: name → entry module. Each is
+   * bundled with all its dependencies into `bin/<name>.js`.
+   */
+  bins?: Record<string, string>;
   /** Files or folders copied into the package, `to` relative to its root. */
   extraFiles?: { from: string; to: string }[];
   /** The .tgz to write (npm-pack layout, everything under `package/`). */
