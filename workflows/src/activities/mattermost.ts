@@ -24,8 +24,14 @@ interface Post {
 export interface MattermostNotifier {
   /** Posts a new message in the unknown colour and returns the post id. */
   sendMessage(title: string, text: string): Promise<string>;
-  /** Recolours a post for success or failure and, when given, replaces its text. */
-  updateStatusAndMessage(postId: string, success: boolean, text?: string): Promise<void>;
+  /**
+   * Reads the post, then patches it: recoloured for success or failure when `success` is given,
+   * its text replaced by what `text` makes of the current one when given.
+   */
+  updatePost(
+    postId: string,
+    change: { success?: boolean; text?: (current: string) => string },
+  ): Promise<void>;
 }
 
 export function mattermostNotifier(
@@ -67,13 +73,14 @@ export function mattermostNotifier(
       return post.id;
     },
 
-    async updateStatusAndMessage(postId, success, text) {
+    async updatePost(postId, { success, text }) {
       const post = await call<Post>('GET', `${postsUrl}/${encodeURIComponent(postId)}`);
       const props = post.props ?? {};
       const attachments = props.attachments?.length ? props.attachments : [{}];
       const first = attachments[0]!;
-      first.color = success ? MATTERMOST_COLORS.success : MATTERMOST_COLORS.failure;
-      if (text) first.text = text;
+      if (success !== undefined)
+        first.color = success ? MATTERMOST_COLORS.success : MATTERMOST_COLORS.failure;
+      if (text) first.text = text(first.text ?? '');
       await call('PUT', `${postsUrl}/${encodeURIComponent(postId)}/patch`, {
         id: postId,
         props: { ...props, attachments },

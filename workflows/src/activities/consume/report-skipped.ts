@@ -12,7 +12,7 @@ export function mattermostSkipReporter(notifier: MattermostNotifier, log: Pipeli
       (skipped.message_id ? `**Message:** ${skipped.message_id}\n` : '') +
       `**Skipped:** ${skipped.reason}`;
     const postId = await notifier.sendMessage(SKIPPED_TITLE, text);
-    await notifier.updateStatusAndMessage(postId, false);
+    await notifier.updatePost(postId, { success: false });
     log.info('reported the skipped message on Mattermost', { postId });
   };
 }

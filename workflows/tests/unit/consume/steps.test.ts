@@ -176,7 +176,7 @@ describe('process', () => {
     const record = await DispatchRecord.open(consumer, message, 'm0', log);
     const processEvent: ProcessEvent = async (e, ctx) => {
       calls.push(`process already=${ctx.doneThrough ?? ''}`);
-      await ctx.onDispatched('b');
+      await ctx.onDispatched('b', null);
       return outcome(e);
     };
 
@@ -210,7 +210,7 @@ describe('process', () => {
     consumer.recordInFlight = () => Promise.reject(lost);
     const record = await DispatchRecord.open(consumer, message, 'm0', log);
     const swallowing: ProcessEvent = async (e, ctx) => {
-      await ctx.onDispatched('a').catch(() => undefined);
+      await ctx.onDispatched('a', null).catch(() => undefined);
       return outcome(e);
     };
 
@@ -344,7 +344,7 @@ describe('the Mattermost report of a skipped message', () => {
   it('posts what was skipped and why, in the failure colour', async () => {
     const notifier: MattermostNotifier = {
       sendMessage: jest.fn(async () => 'post-1'),
-      updateStatusAndMessage: jest.fn(async () => undefined),
+      updatePost: jest.fn(async () => undefined),
     };
 
     await mattermostSkipReporter(notifier, log)('t', {
@@ -358,6 +358,6 @@ describe('the Mattermost report of a skipped message', () => {
       SKIPPED_TITLE,
       '**Topic:** t\n**Partition:** 0\n**Offset:** 7\n**Message:** m0\n**Skipped:** undecodable',
     );
-    expect(notifier.updateStatusAndMessage).toHaveBeenCalledWith('post-1', false);
+    expect(notifier.updatePost).toHaveBeenCalledWith('post-1', { success: false });
   });
 });
