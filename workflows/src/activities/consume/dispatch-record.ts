@@ -16,6 +16,11 @@ export interface InFlightRecord {
   doneThrough?: string;
   /** The event's Mattermost post, updated by a redelivery. */
   postId?: string;
+  /**
+   * The one image whose dispatch was sent without its answer recorded yet, and when it was
+   * first sent (ms since the epoch): a redelivery looks its run up before sending it again.
+   */
+  sending?: { image: string; since: number };
   /** Deliveries of this message whose processing failed. */
   failures: number;
 }
@@ -52,6 +57,7 @@ export function encodeInFlightRecord(record: InFlightRecord): string {
       m: recordedMessageId(record.message_id),
       ...(record.doneThrough !== undefined && { t: record.doneThrough }),
       ...(record.postId && record.postId.length <= MAX_POST_ID_LENGTH && { p: record.postId }),
+      ...(record.sending && { s: [record.sending.image, Math.floor(record.sending.since / 1000)] }),
       f: record.failures,
     },
   });
@@ -67,6 +73,7 @@ interface EncodedRecord {
   m?: unknown;
   t?: unknown;
   p?: unknown;
+  s?: unknown;
   f?: unknown;
   /** The earlier format: the names dispatched (in dispatch order). */
   message_id?: unknown;
@@ -85,10 +92,13 @@ export function parseInFlightRecord(metadata: string | null | undefined): InFlig
       : [];
     const doneThrough = typeof record.t === 'string' ? record.t : earlier[earlier.length - 1];
     const failures = record.f ?? record.failures;
+    const [sendingImage, sendingSince] = Array.isArray(record.s) ? (record.s as unknown[]) : [];
     return {
       message_id: messageId,
       ...(doneThrough !== undefined && { doneThrough }),
       ...(typeof record.p === 'string' && { postId: record.p }),
+      ...(typeof sendingImage === 'string' &&
+        typeof sendingSince === 'number' && { sending: { image: sendingImage, since: sendingSince * 1000 } }),
       failures: typeof failures === 'number' ? failures : 0,
     };
   } catch {
@@ -137,14 +147,22 @@ export class DispatchRecord {
     return this.record.postId;
   }
 
+  get sending(): InFlightRecord['sending'] {
+    return this.record.sending;
+  }
+
   get failures(): number {
     return this.record.failures;
   }
 
-  /** Whether the record can say this image was dispatched (checked before dispatching it). */
+  /** Whether the record can say this image is being sent, and then dispatched (checked before sending it). */
   canRecord(image: string): boolean {
     try {
-      encodeInFlightRecord({ ...this.record, doneThrough: this.later(image) });
+      encodeInFlightRecord({
+        ...this.record,
+        doneThrough: this.later(image),
+        sending: { image, since: Date.now() },
+      });
       return true;
     } catch {
       return false;
@@ -154,6 +172,18 @@ export class DispatchRecord {
   /** Records a dispatch durably before the pipeline goes on; when that fails, the message cannot be done. */
   async dispatched(image: string): Promise<void> {
     this.record.doneThrough = this.later(image);
+    delete this.record.sending;
+    try {
+      await this.save();
+    } catch (error) {
+      this.notRecorded ??= { error };
+      throw error;
+    }
+  }
+
+  /** Records, before its first send, that the image is being sent; a redelivery then looks before sending. */
+  async sendingNow(image: string, since: number): Promise<void> {
+    this.record.sending = { image, since };
     try {
       await this.save();
     } catch (error) {

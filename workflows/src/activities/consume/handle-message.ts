@@ -126,8 +126,10 @@ export async function processWithRecord(
       signal: eventSignal,
       doneThrough: record.doneThrough,
       postId: record.postId,
+      sending: record.sending,
       canRecord: (image) => record.canRecord(image),
       onPosted: (postId) => record.posted(postId),
+      onSending: (image, since) => record.sendingNow(image, since),
       onDispatched: (image) => record.dispatched(image),
       progress: steps.progress,
     });

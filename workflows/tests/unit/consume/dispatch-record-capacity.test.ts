@@ -38,10 +38,11 @@ test('2,000 dispatched images (long names, a long message_id, a post id) stay wi
 
   for (const image of images) {
     expect(record.canRecord(image)).toBe(true);
+    await record.sendingNow(image, Date.now());
     await record.dispatched(image);
   }
 
-  expect(written).toHaveLength(2001);
+  expect(written).toHaveLength(4001);
   const largest = Math.max(...written.map((metadata) => Buffer.byteLength(metadata)));
   expect(largest).toBeLessThanOrEqual(MAX_RECORD_BYTES);
   expect(largest).toBeLessThan(1024);
@@ -49,6 +50,23 @@ test('2,000 dispatched images (long names, a long message_id, a post id) stay wi
   const again = await DispatchRecord.open(store, { partition: 0, offset: '5' }, messageId, log);
   expect(again.doneThrough).toBe(images[images.length - 1]);
   expect(again.postId).toBe('x9k3bq7n1pgdfm4w8rj6ty2zhe');
+  expect(again.sending).toBeUndefined();
+});
+
+test('the image being sent and its first send time are read back by a redelivery, to the second', async () => {
+  const { store, written } = metadataStore();
+  const record = await DispatchRecord.open(store, { partition: 0, offset: '3' }, 'm1', log);
+  await record.dispatched('kafka');
+  const since = Date.parse('2026-12-06T20:15:42.750Z');
+
+  await record.sendingNow('mock-rock', since);
+
+  expect(JSON.parse(written[written.length - 1]!)).toEqual({
+    'oci-factory-in-flight': { m: 'm1', t: 'kafka', s: ['mock-rock', since / 1000 - 0.75], f: 0 },
+  });
+  const again = await DispatchRecord.open(store, { partition: 0, offset: '3' }, 'm1', log);
+  expect(again.doneThrough).toBe('kafka');
+  expect(again.sending).toEqual({ image: 'mock-rock', since: since - 750 });
 });
 
 test('an image whose name could not be recorded is refused before it is dispatched', async () => {
