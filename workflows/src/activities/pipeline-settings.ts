@@ -58,6 +58,19 @@ const TIMEOUT_VARIABLES: Record<keyof ServiceTimeouts, string> = {
 export const DEFAULT_RETRY_BUDGET_SECONDS = 90;
 export const DEFAULT_EVENT_DEADLINE_SECONDS = 900;
 export const DEFAULT_READ_CONCURRENCY = 16;
+/** How long GitHub may take to list a new run (docs/oci-factory-pipeline.md §8). */
+export const DEFAULT_RUN_SETTLE_SECONDS = 60;
+/** How long a queued run of the image is waited for before the event is left for later. */
+export const DEFAULT_RUN_QUEUED_WAIT_SECONDS = 600;
+const RUN_POLL_MS = 5_000;
+
+/** How the run of a dispatch whose answer was lost is looked for (rebuild/dispatch-once.ts). */
+export interface RunLookupSettings {
+  settleMs: number;
+  queuedWaitMs: number;
+  /** Between two looks. */
+  pollMs: number;
+}
 
 export interface PipelineSettings {
   timeouts: ServiceTimeouts;
@@ -77,6 +90,7 @@ export interface PipelineSettings {
   temporalWebUrl: string;
   externalRefPrefix: string;
   dispatchPauseMs: number;
+  runLookup: RunLookupSettings;
   /** Required variables that are not set: the pipeline cannot run without them. */
   missing: string[];
 }
@@ -157,11 +171,19 @@ export function readPipelineSettings(env: Record<string, string | undefined>): P
     ),
     externalRefPrefix: value('EXTERNAL_REF_PREFIX', 'workflow-engine'),
     dispatchPauseMs: Number.isFinite(pause) && pause >= 0 ? pause : 2000,
+    runLookup: runLookupSettings(
+      positive('RUN_SETTLE_SECONDS', DEFAULT_RUN_SETTLE_SECONDS) * 1000,
+      positive('RUN_QUEUED_WAIT_SECONDS', DEFAULT_RUN_QUEUED_WAIT_SECONDS) * 1000,
+    ),
     missing: [
       ...REQUIRED_VARIABLES.filter((name) => !value(name)),
       ...(owner && repo ? [] : ['OCI_FACTORY_REPOSITORY (as owner/name)']),
     ],
   };
+}
+
+function runLookupSettings(settleMs: number, queuedWaitMs: number): RunLookupSettings {
+  return { settleMs, queuedWaitMs, pollMs: Math.min(RUN_POLL_MS, settleMs) };
 }
 
 /**

@@ -16,6 +16,8 @@ export interface RebuildOutcome {
   dispatched: boolean;
   /** Why it was or was not dispatched ("dispatched", "nothing to rebuild", "not released yet", an HTTP error …). */
   reason: string;
+  /** The GitHub Actions run the dispatch started, when GitHub said which. */
+  run_url?: string;
 }
 
 export interface EventOutcome {
@@ -56,6 +58,13 @@ export interface PipelineContext {
   doneThrough?: string;
   /** The Mattermost post an earlier delivery made: updated, not posted again. */
   postId?: string;
+  /**
+   * From the dispatch record: the image an earlier delivery was sending when it stopped, and
+   * when it first sent it (ms since the epoch). Its run is looked up before it is sent again.
+   */
+  sending?: { image: string; since: number };
+  /** Records durably, before the image's first send, that it is being sent. */
+  onSending?(image: string, since: number): Promise<void>;
   /** Whether the record can hold this image as the last one done (checked before its dispatch). */
   canRecord?(image: string): boolean;
   /** Records the event's post before any dispatch, so a redelivery updates it. */
@@ -64,7 +73,7 @@ export interface PipelineContext {
    * Called after each successful dispatch, so the consumer can record it durably before going on.
    * Its error (the dispatch could not be recorded) is the consumer's: the pipeline throws it back unchanged.
    */
-  onDispatched(image: string): Promise<void>;
+  onDispatched(image: string, run: { id: number; url: string } | null): Promise<void>;
   /** Progress of the event, for the heartbeat. */
   progress?(progress: EventProgress): void;
 }
@@ -76,6 +85,8 @@ export interface EventProgress {
   dispatched: number;
   /** The outside call being retried, if one is. */
   retrying?: { service: string; what: string; attempt: number; error: string };
+  /** What a dispatch waits for (a queued run of the image, GitHub listing a run). */
+  waiting?: string;
 }
 
 export type ProcessEvent = (event: OciEvent, ctx: PipelineContext) => Promise<EventOutcome>;

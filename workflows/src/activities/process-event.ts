@@ -7,6 +7,7 @@ import { type PipelineSettings, readPipelineSettings } from './pipeline-settings
 import { errorMessage } from './error-message';
 import type { EventOutcome, OciEvent, PipelineContext, ProcessEvent } from './pipeline-types';
 import { type ImageRebuild, rebuildImagesFor } from './rebuild';
+import { byCodeUnit } from './rebuild/released-state';
 import { ubuntuReleaseOf } from './release';
 
 // The Python activity's file name, so the channel's posts read as they always did.
@@ -14,14 +15,43 @@ export const MATTERMOST_TITLE = '[OCI Factory Temporal Workflow]: activity_consu
 
 export type NotifiedStatus = 'Triggered' | EventOutcome['status'];
 
+/**
+ * The Python text, with a line per image dispatched (image → its line) before the link. A line
+ * links the image's GitHub run, or says GitHub gave none.
+ */
 export function rebuildMessage(
   release: string,
   status: NotifiedStatus,
   settings: PipelineSettings,
   workflow: PipelineContext['workflow'],
+  rebuildLines: ReadonlyMap<string, string> = new Map(),
 ): string {
   const history = `${settings.temporalWebUrl}/namespaces/${workflow.namespace}/workflows/${workflow.workflowId}/${workflow.runId}/history`;
-  return `**Release:** ${release}\n**Status:** ${status}\n[More details](${history})`;
+  const rebuilds = [...rebuildLines.keys()].sort(byCodeUnit).map((image) => rebuildLines.get(image)!);
+  return [
+    `**Release:** ${release}`,
+    `**Status:** ${status}`,
+    ...(rebuilds.length > 0 ? ['**Rebuilds:**', ...rebuilds] : []),
+    `[More details](${history})`,
+  ].join('\n');
+}
+
+export function rebuildLine(image: string, run: { id: number; url: string } | null): string {
+  return run
+    ? `- ${image}: [GitHub run ${run.id}](${run.url})`
+    : `- ${image}: dispatched (GitHub gave no run link)`;
+}
+
+const REBUILD_LINE = /^- ([^:\s]+): /;
+
+/** The rebuild lines of a post's text (an earlier delivery's), by image. */
+export function rebuildLinesOf(text: string): Map<string, string> {
+  const lines = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const image = REBUILD_LINE.exec(line)?.[1];
+    if (image) lines.set(image, line);
+  }
+  return lines;
 }
 
 export interface ProcessEventOptions {
@@ -47,6 +77,16 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
     }
     const message = (release: string, status: NotifiedStatus) =>
       rebuildMessage(release, status, settings, ctx.workflow);
+    // This delivery's dispatches; the post keeps an earlier delivery's lines as well.
+    const rebuildLines = new Map<string, string>();
+    const messageWithRebuilds = (release: string, status: NotifiedStatus) => (current: string) =>
+      rebuildMessage(
+        release,
+        status,
+        settings,
+        ctx.workflow,
+        new Map([...rebuildLinesOf(current), ...rebuildLines]),
+      );
 
     const release = ubuntuReleaseOf(event);
     if (release === null) {
@@ -68,6 +108,7 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
           },
         );
     posting.catch(() => undefined);
+    let postUpdates = Promise.resolve();
 
     let rebuilds: ImageRebuild[];
     try {
@@ -78,12 +119,26 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
         signal,
         messageId: event.message_id,
         doneThrough: ctx.doneThrough,
+        sending: ctx.sending,
         canRecord: ctx.canRecord,
+        onSending: (image, since) => consumerStep(() => ctx.onSending?.(image, since)),
         beforeDispatch: async () => {
           await posting;
         },
         progress: (progress) => ctx.progress?.({ message_id: event.message_id, ...progress }),
-        onDispatched: (image) => consumerStep(() => ctx.onDispatched(image)),
+        onDispatched: async (image, run) => {
+          await consumerStep(() => ctx.onDispatched(image, run));
+          rebuildLines.set(image, rebuildLine(image, run));
+          // Not awaited: a slow Mattermost must not hold the next dispatch; kept in order.
+          postUpdates = postUpdates.then(async () => {
+            const postId = await posting.catch(() => undefined);
+            if (postId) {
+              await notify(ctx, () =>
+                notifier?.updatePost(postId, { text: messageWithRebuilds(release, 'Triggered') }),
+              );
+            }
+          });
+        },
       });
     } catch (error) {
       if (error instanceof ConsumerError) throw error.error;
@@ -101,17 +156,26 @@ export function createProcessEvent(options: ProcessEventOptions = {}): ProcessEv
       throw error;
     });
 
+    await postUpdates;
     const status = rebuilds.some((rebuild) => rebuild.failed) ? 'Failed' : 'Success';
     if (postId) {
       await notify(ctx, () =>
-        notifier?.updateStatusAndMessage(postId, status === 'Success', message(release, status)),
+        notifier?.updatePost(postId, {
+          success: status === 'Success',
+          text: messageWithRebuilds(release, status),
+        }),
       );
     }
     return {
       eventbus_message: event,
       release,
       status,
-      rebuilds: rebuilds.map(({ image, dispatched, reason }) => ({ image, dispatched, reason })),
+      rebuilds: rebuilds.map(({ image, dispatched, reason, run }) => ({
+        image,
+        dispatched,
+        reason,
+        ...(run ? { run_url: run.url } : {}),
+      })),
     };
   };
 }

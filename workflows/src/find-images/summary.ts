@@ -11,6 +11,8 @@ export interface ImageSummary {
   result: ImageResult;
   reason: string;
   external_ref_id?: string;
+  /** The Actions run the dispatch started, when GitHub said which. */
+  run_url?: string;
   /** Image.yaml's inputs, exactly as sent (or as they would be). */
   inputs?: ReturnType<typeof dispatchInputs>;
   /** The image trigger, decoded from `b64-image-trigger`. */
@@ -48,6 +50,7 @@ export function imageSummaryOf(rebuild: ImageRebuild, dryRun: boolean): ImageSum
           trigger: dispatch.trigger,
         }
       : {}),
+    ...(rebuild.run ? { run_url: rebuild.run.url } : {}),
   };
 }
 
@@ -63,7 +66,13 @@ export function summaryTable(summary: FindImagesSummary): string {
     image.image,
     image.result,
     image.result === 'dispatched' || image.result === 'would-dispatch'
-      ? `${image.external_ref_id}${image.reason.includes('(') ? ` ${image.reason.slice(image.reason.indexOf('('))}` : ''}`
+      ? [
+          image.external_ref_id,
+          image.run_url,
+          image.reason.includes('(') ? image.reason.slice(image.reason.indexOf('(')) : '',
+        ]
+          .filter(Boolean)
+          .join(' ')
       : image.reason,
   ]);
   const table = [['IMAGE', 'RESULT', 'DETAIL'], ...rows];

@@ -21,7 +21,7 @@ export function stubPipeline({ images, dispatchLog, afterFirstDispatch }: StubPi
         continue;
       }
       appendFileSync(dispatchLog, `${event.message_id} ${image}\n`);
-      await ctx.onDispatched(image);
+      await ctx.onDispatched(image, null);
       rebuilds.push({ image, dispatched: true, reason: 'dispatched' });
       dispatchedHere += 1;
       if (dispatchedHere === 1) await afterFirstDispatch?.();

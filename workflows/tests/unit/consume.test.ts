@@ -126,7 +126,7 @@ function dispatching(images: string[], group: FakeGroup): ProcessEvent {
     group.log.push(`process ${e.message_id} already=${ctx.doneThrough ?? ''}`);
     for (const image of images.filter((i) => ctx.doneThrough === undefined || i > ctx.doneThrough)) {
       group.log.push(`dispatch ${image}`);
-      await ctx.onDispatched(image);
+      await ctx.onDispatched(image, null);
     }
     return { eventbus_message: e, release: '22.04', status: 'Success', rebuilds: [] };
   };
@@ -252,7 +252,7 @@ test('cancellation mid-event: nothing is committed, the consumer disconnects, th
   const group = new FakeGroup([msg(event('m0')), msg(event('m1'))]);
   const controller = new AbortController();
   const processEvent: ProcessEvent = async (e, ctx) => {
-    await ctx.onDispatched('a');
+    await ctx.onDispatched('a', null);
     controller.abort(new CancelledFailure('WORKER_SHUTDOWN'));
     return { eventbus_message: e, release: '22.04', status: 'Success', rebuilds: [] };
   };

@@ -17,6 +17,7 @@ const WORKFLOW = {
   workflowId: 'consume-rocks-events',
   runId: '8d7c4c38-3a4e-4b8f-9d7f-3c2b1a0f9e8d',
 };
+const runUrl = (n: number) => `https://github.com/canonical/oci-factory/actions/runs/${18000000000 + n}`;
 const HISTORY_LINK = `https://web.temporal.example.com/namespaces/rocks/workflows/${WORKFLOW.workflowId}/${WORKFLOW.runId}/history`;
 
 function ociEvent(fields: Partial<OciEvent> = {}): OciEvent {
@@ -93,8 +94,8 @@ describe('processEvent against the stand-ins', () => {
     expect(outcome.eventbus_message.message_id).toBe('8105e87b-038a-46cd-a0bb-e2e512c89023');
     expect(outcome.rebuilds).toEqual([
       { image: 'grafana', dispatched: false, reason: 'nothing to rebuild' },
-      { image: 'kafka', dispatched: true, reason: 'dispatched' },
-      { image: 'mock-rock', dispatched: true, reason: 'dispatched' },
+      { image: 'kafka', dispatched: true, reason: 'dispatched', run_url: runUrl(1) },
+      { image: 'mock-rock', dispatched: true, reason: 'dispatched', run_url: runUrl(2) },
       { image: 'new-rock', dispatched: false, reason: 'not released yet' },
     ]);
     expect(decodedDispatches()).toEqual(EXPECTED_TRIGGERS_22_04);
@@ -245,13 +246,22 @@ describe('processEvent against the stand-ins', () => {
     );
   });
 
-  it('posts "Triggered" to Mattermost, then patches it to Success in green', async () => {
+  it('posts "Triggered" to Mattermost, adds each run as it is dispatched, then patches it to Success in green', async () => {
     const { ctx } = pipelineContext(env);
 
     await processEvent(ociEvent(), ctx);
 
     const requests = standins.mattermost.requests;
-    expect(requests.map((request) => request.method)).toEqual(['POST', 'GET', 'PUT']);
+    // The post, one update per dispatch (kafka, mock-rock), the final update.
+    expect(requests.map((request) => request.method)).toEqual([
+      'POST',
+      'GET',
+      'PUT',
+      'GET',
+      'PUT',
+      'GET',
+      'PUT',
+    ]);
     expect(
       requests.every((request) => request.headers.authorization === `Bearer ${standins.mattermost.token}`),
     ).toBe(true);
@@ -272,12 +282,24 @@ describe('processEvent against the stand-ins', () => {
     const [post] = standins.mattermost.posts;
     expect(requests[2]!.path).toBe(`/api/v4/posts/${post!.id}/patch`);
     expect(JSON.parse(requests[2]!.body).id).toBe(post!.id);
+    const kafkaLine = `- kafka: [GitHub run 18000000001](${runUrl(1)})`;
+    expect(JSON.parse(requests[2]!.body).props.attachments[0]).toMatchObject({
+      text: `**Release:** 22.04\n**Status:** Triggered\n**Rebuilds:**\n${kafkaLine}\n[More details](${HISTORY_LINK})`,
+      color: '#B0B0B0',
+    });
     expect(post!.props).toEqual({
       attachments: [
         {
           fallback: triggered,
           title: '[OCI Factory Temporal Workflow]: activity_consume_events.py: Rebuild rocks',
-          text: `**Release:** 22.04\n**Status:** Success\n[More details](${HISTORY_LINK})`,
+          text: [
+            '**Release:** 22.04',
+            '**Status:** Success',
+            '**Rebuilds:**',
+            kafkaLine,
+            `- mock-rock: [GitHub run 18000000002](${runUrl(2)})`,
+            `[More details](${HISTORY_LINK})`,
+          ].join('\n'),
           color: '#33CC33',
         },
       ],
@@ -364,7 +386,12 @@ describe('processEvent against the stand-ins', () => {
         dispatched: false,
         reason: expect.stringContaining(`HTTP ${status}`),
       });
-      expect(outcome.rebuilds).toContainEqual({ image: 'mock-rock', dispatched: true, reason: 'dispatched' });
+      expect(outcome.rebuilds).toContainEqual({
+        image: 'mock-rock',
+        dispatched: true,
+        reason: 'dispatched',
+        run_url: runUrl(1),
+      });
       expect(standins.github.dispatches.map((dispatch) => dispatch.inputs['oci-image-name'])).toEqual([
         'mock-rock',
       ]);
@@ -373,7 +400,7 @@ describe('processEvent against the stand-ins', () => {
         attachments: [
           {
             color: '#CC0000',
-            text: `**Release:** 22.04\n**Status:** Failed\n[More details](${HISTORY_LINK})`,
+            text: `**Release:** 22.04\n**Status:** Failed\n**Rebuilds:**\n- mock-rock: [GitHub run 18000000001](${runUrl(1)})\n[More details](${HISTORY_LINK})`,
           },
         ],
       });

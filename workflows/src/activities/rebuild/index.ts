@@ -10,7 +10,8 @@ import { recordDispatch, type DispatchOutcome } from '../metrics';
 import { type CallPolicy, classify, type RetryNotice } from '../outside-call';
 import type { PipelineLogger, RebuildOutcome } from '../pipeline-types';
 import type { PipelineSettings, ServiceTimeouts } from '../pipeline-settings';
-import { dispatchImageWorkflow, externalRefId, type RebuildDispatch } from './dispatch';
+import { externalRefId, type RebuildDispatch, type RunLink } from './dispatch';
+import { dispatchOnce } from './dispatch-once';
 import { describeGitHubError, gitHubClient } from './github';
 import { type ImageTriggerDecision, imageTriggerFor } from './image-trigger';
 import { authenticateWithKeystone } from './keystone';
@@ -23,6 +24,8 @@ export interface RebuildProgress {
   decided: number;
   dispatched: number;
   retrying?: RetryNotice;
+  /** What a dispatch waits for (a queued run, GitHub listing a run). */
+  waiting?: string;
 }
 
 export interface RebuildRun {
@@ -39,9 +42,17 @@ export interface RebuildRun {
   doneThrough?: string;
   /** Whether the dispatch record can hold this image (checked before dispatching it). */
   canRecord?(image: string): boolean;
+  /**
+   * From the record of an earlier delivery: the image it was sending, and when it first sent it.
+   * Its run is looked up before it is sent again.
+   */
+  sending?: { image: string; since: number };
   /** Awaited before each dispatch (the event's post must be recorded first). */
   beforeDispatch?(): Promise<void>;
-  onDispatched(image: string): Promise<void>;
+  /** Records durably, before its first send, that the image is being sent. */
+  onSending?(image: string, since: number): Promise<void>;
+  /** After each dispatch, with its run when GitHub said which. */
+  onDispatched(image: string, run: RunLink | null): Promise<void>;
   progress?(progress: RebuildProgress): void;
   /** Told each image's outcome as soon as it is known, in image order. */
   onResult?(rebuild: ImageRebuild): void;
@@ -55,6 +66,8 @@ export interface ImageRebuild extends RebuildOutcome {
   failed: boolean;
   /** The dispatch sent (or, in a dry run, that would be sent), with its trigger. */
   dispatch?: RebuildDispatch & { trigger: ImageTrigger };
+  /** The run it started, when GitHub said which. */
+  run?: RunLink;
 }
 
 /** The image asked for is not a folder of the releases branch. */
@@ -157,6 +170,7 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
         failed = false,
         outcome: DispatchOutcome = dispatched ? 'dispatched' : failed ? 'failed' : 'not-needed',
         dispatch?: ImageRebuild['dispatch'],
+        dispatchedRun?: RunLink | null,
       ) => {
         const rebuild: ImageRebuild = {
           image,
@@ -164,6 +178,7 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
           reason,
           failed,
           ...(dispatch ? { dispatch } : {}),
+          ...(dispatchedRun ? { run: dispatchedRun } : {}),
         };
         results.push(rebuild);
         recordDispatch(outcome);
@@ -212,8 +227,25 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
       // Rate courtesy towards GitHub, as the Python original (it slept after each dispatch).
       if (dispatchedBefore && settings.dispatchPauseMs > 0)
         await sleep(settings.dispatchPauseMs, undefined, { signal });
+      let sent;
       try {
-        await dispatchImageWorkflow(octokit, settings.github, dispatch, policy('github'));
+        sent = await dispatchOnce({
+          octokit,
+          github: settings.github,
+          lookup: settings.runLookup,
+          dispatch,
+          sentBefore: run.sending?.image === image ? run.sending.since : undefined,
+          markSending: async (since) => {
+            await run.onSending?.(image, since);
+          },
+          policy: policy('github'),
+          onWait: (reason) => {
+            if (progress.waiting !== reason) log.info(`${image}: ${reason}`, { image });
+            progress.waiting = reason;
+            report();
+          },
+          log,
+        });
       } catch (error) {
         if (signal?.aborted || classify(error).transient) throw error;
         const reason = `workflow dispatch failed: ${describeGitHubError(error)}`;
@@ -222,12 +254,16 @@ export async function rebuildImagesFor(ubuntuRelease: string, run: RebuildRun): 
         continue;
       } finally {
         dispatchedBefore = true;
+        delete progress.waiting;
       }
-      log.info(`Dispatched image rebuild workflow for ${image}`, { image });
-      await run.onDispatched(image);
+      log.info(
+        `Dispatched image rebuild workflow for ${image}${sent.run ? `: ${sent.run.url}` : ' (GitHub gave no run)'}`,
+        { image },
+      );
+      await run.onDispatched(image, sent.run);
       progress.dispatched += 1;
       report();
-      result(true, 'dispatched' + problems, problems !== '', 'dispatched', dispatch);
+      result(true, 'dispatched' + problems, problems !== '', 'dispatched', dispatch, sent.run);
     }
   } finally {
     limit.clearQueue();

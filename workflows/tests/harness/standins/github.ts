@@ -78,6 +78,11 @@ export interface GitHubStandin extends HttpStandin {
   putFile(branch: string, path: string, content: string | object): void;
   /** The workflow dispatches accepted (204, or 200 with the run's details), in order. */
   readonly dispatches: RecordedDispatch[];
+  /**
+   * The next `count` dispatches of `image` are accepted (recorded, their run started) but never
+   * answered: the connection stays open, as when an answer is lost on the way back.
+   */
+  loseDispatchAnswers(image: string, count?: number): void;
   /** Makes dispatches whose `oci-image-name` input is `image` fail with `status` (e.g. 422, 500). */
   failDispatchFor(image: string, status: number, message?: string): void;
   /** Turns on or off the 422 answer to dispatches naming `return_run_details` (GitHub Enterprise Server). */
@@ -340,6 +345,12 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubSt
       createdAt: Date.now(),
     });
     dispatches.push({ repository, workflow, ref: body.ref, inputs, at: run.createdAt, runId: run.id });
+    const image = String(inputs['oci-image-name']);
+    const lost = lostAnswers.get(image) ?? 0;
+    if (lost > 0) {
+      lostAnswers.set(image, lost - 1);
+      return { status: 0, hang: true };
+    }
     if (returnRunDetails !== true) return { status: 204 };
     return {
       status: 200,
@@ -350,6 +361,9 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubSt
       },
     };
   }
+
+  /** Images whose next accepted dispatches get no answer. */
+  const lostAnswers = new Map<string, number>();
 
   function createRun(run: {
     workflow: string;
@@ -614,6 +628,9 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubSt
       const files = branches.get(branch) ?? new Map<string, string>();
       files.set(path, typeof content === 'string' ? content : JSON.stringify(content, null, 4));
       branches.set(branch, files);
+    },
+    loseDispatchAnswers(image: string, count = 1) {
+      lostAnswers.set(image, count);
     },
     failDispatchFor(image: string, status: number, message?: string) {
       failures.set(image, {

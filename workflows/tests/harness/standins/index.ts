@@ -59,6 +59,8 @@ export async function startStandins(options: StandinOptions = {}): Promise<Stand
     MATTERMOST_TOKEN: mattermost.token,
     MATTERMOST_CHANNEL_ID: mattermost.channelId,
     DISPATCH_PAUSE_MS: '0',
+    // The stand-in lists a run as soon as it is dispatched (unless told to lag).
+    RUN_SETTLE_SECONDS: '2',
   };
   return {
     schemaRegistry,

@@ -88,8 +88,8 @@ describe('find-images', () => {
         '',
         'IMAGE      RESULT      DETAIL',
         'grafana    skipped     nothing to rebuild',
-        'kafka      dispatched  weekly-rebuild-kafka-9876543210',
-        'mock-rock  dispatched  weekly-rebuild-mock-rock-9876543210',
+        'kafka      dispatched  weekly-rebuild-kafka-9876543210 https://github.com/canonical/oci-factory/actions/runs/18000000001',
+        'mock-rock  dispatched  weekly-rebuild-mock-rock-9876543210 https://github.com/canonical/oci-factory/actions/runs/18000000002',
         'new-rock   skipped     not released yet',
         '',
         '2 dispatched, 2 skipped, 0 failed',
@@ -205,7 +205,11 @@ describe('find-images', () => {
     const posts = standins.github.requests.filter((request) => request.method === 'POST');
     expect(posts).toHaveLength(2);
     expect(dispatchedImages()).toEqual(['kafka']);
-    expect(run.stderr).toMatch(/WARNING:find-images:github: dispatch of kafka failed, retrying/);
+    // A 500 may have started a run: it is looked for before the dispatch is sent again.
+    expect(run.stderr).toMatch(/WARNING:find-images:kafka: the dispatch's answer was lost .*Server Error/);
+    expect(run.stderr).toMatch(
+      /kafka: no run carries workflow-engine-kafka-9876543210 \d+ s after it was first sent: sending it again/,
+    );
   });
 
   it('exits 1 on a permanent dispatch failure, goes on with the other images, and names the image', async () => {
