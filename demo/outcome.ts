@@ -51,7 +51,10 @@ export function postHistories(mattermost: MattermostStandin): PostHistory[] {
     return {
       id: post.id,
       title: current.title ?? post.message,
-      statuses: versions.map((props) => statusOfText(attachmentOf(props).text)),
+      // An update per dispatch keeps the status: each status once, in order.
+      statuses: versions
+        .map((props) => statusOfText(attachmentOf(props).text))
+        .filter((status, index, all) => index === 0 || status !== all[index - 1]),
       text: current.text ?? post.message,
       color: current.color ?? '',
     };

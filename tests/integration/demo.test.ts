@@ -115,6 +115,10 @@ test('the demo deploys the charm, dispatches the rebuilds for a Kafka event, and
   expect(output).not.toMatch(/image grafana: POST/);
   expect(output).toContain('source: canonical/rocks-toolbox');
   expect(output).toMatch(/status: Triggered → Success/);
+  // The post links each rebuild's GitHub run, as GitHub returned it for the dispatch.
+  expect(output).toMatch(
+    /\| - mock-rock: \[GitHub run \d+\]\(https:\/\/github\.com\/canonical\/oci-factory\/actions\/runs\/\d+\)/,
+  );
   // The unit, as `juju status` shows it.
   expect(output).toMatch(
     /temporal-worker-k8s\/0\*\s+active\s+idle\s+worker listening to namespace 'rocks' on queue 'oci-factory'/,

@@ -10,6 +10,7 @@ import { Kafka, type Admin } from 'kafkajs';
 import { confluentFrame, type KafkaBroker } from '../harness/kafka';
 import { startStandins, type Standins } from '../harness/standins';
 import { expectedTriggers2204, seedOciFactoryScenario } from '../harness/standins/oci-factory-scenario';
+import { MATTERMOST_TITLE } from '../../src/activities/process-event';
 import { ociEvent, ociEventSchema } from './oci-events';
 
 /** tsx resolves from here, as from the package. */
@@ -305,6 +306,38 @@ export class FaultRun {
       expect(early).toEqual([]);
       expect(this.committed(event.partition)).toBeGreaterThan(event.offset);
     }
+  }
+
+  /**
+   * Exactly one Actions run per expected image per event, each linked from the event's
+   * Mattermost post (or named there as dispatched without a link, when GitHub gave none).
+   * Events of one partition are posted in their order.
+   */
+  expectOneRunPerImageLinkedFromThePost(): void {
+    const texts = this.rebuildPostTexts();
+    expect(texts).toHaveLength(this.events.length);
+    this.events.forEach((event, index) => {
+      const lines = texts[index]!.split('\n');
+      for (const image of this.expectedImages) {
+        const runs = this.standins.github.runs.filter(
+          (r) => r.externalRefId === `workflow-engine-${image}-${event.message_id}`,
+        );
+        expect(runs).toHaveLength(1);
+        const { id } = runs[0]!;
+        expect([
+          `- ${image}: [GitHub run ${id}](https://github.com/canonical/oci-factory/actions/runs/${id})`,
+          `- ${image}: dispatched (GitHub gave no run link)`,
+        ]).toContain(lines.find((line) => line.startsWith(`- ${image}: `)));
+      }
+    });
+  }
+
+  /** The texts of the rebuild posts in Mattermost as they stand, in the order they were posted. */
+  rebuildPostTexts(): string[] {
+    return this.standins.mattermost.posts
+      .map((post) => (post.props as { attachments?: { title?: string; text?: string }[] }).attachments?.[0])
+      .filter((attachment) => attachment?.title === MATTERMOST_TITLE)
+      .map((attachment) => attachment?.text ?? '');
   }
 
   /** The worker identity running a workflow's consume activity, and its heartbeat's progress. */

@@ -1,7 +1,7 @@
 // The fault tests of the README's "Guarantees when a service fails": ConsumeEventsWorkflow on the
 // Temporal dev server, the real `consume` activity in worker processes, a real Kafka broker and
 // the stand-ins seeded with the OCI Factory scenario. Each fault has its own stand-ins, topic,
-// group and task queue (the broker and Temporal restarts their own server), so all nine start
+// group and task queue (the broker and Temporal restarts their own server), so all of them start
 // together in beforeAll and each test awaits and checks its own. Every test asserts exactly one
 // accepted dispatch per expected image per event and no lost event (the group's offset committed
 // past every event, never before its last dispatch).
@@ -272,6 +272,45 @@ beforeAll(async () => {
     },
   );
 
+  // GitHub accepts kafka's dispatch and its answer never comes back: the worker, waiting on it,
+  // is SIGKILLed before it can record it. Another worker takes the event over.
+  fault('killed-after-accept', { env: { GITHUB_TIMEOUT_SECONDS: '60' } }, async (run) => {
+    run.standins.github.loseDispatchAnswers('kafka');
+    const first = run.startWorker();
+    await run.startWorkflow();
+    await run.waitUntilConsuming();
+    await run.produceEvents(1);
+    await until(() => run.standins.github.dispatches.length > 0, 'GitHub to accept the dispatch of kafka');
+    const killedAt = Date.now();
+    await first.kill('SIGKILL');
+    run.startWorker();
+    await run.waitForCommit(1);
+    return { killedAt };
+  });
+
+  fault('answer-lost', { env: { GITHUB_TIMEOUT_SECONDS: '2' } }, async (run) => {
+    await oneEventDuring(run, () => run.standins.github.loseDispatchAnswers('kafka'));
+  });
+
+  // GitHub lists the new run only 6 s after accepting it: inside the settle time, so not doubled.
+  fault(
+    'answer-lost-listed-late',
+    { env: { GITHUB_TIMEOUT_SECONDS: '2', RUN_SETTLE_SECONDS: '20' } },
+    async (run) => {
+      await oneEventDuring(run, () => {
+        run.standins.github.loseDispatchAnswers('kafka');
+        run.standins.github.listRunsAfter(6_000);
+      });
+    },
+  );
+
+  fault('answer-lost-no-run-details', { env: { GITHUB_TIMEOUT_SECONDS: '2' } }, async (run) => {
+    await oneEventDuring(run, () => {
+      run.standins.github.refuseRunDetails(true);
+      run.standins.github.loseDispatchAnswers('kafka');
+    });
+  });
+
   fault('poison-burst', {}, async (run) => {
     await consuming(run);
     const good = await run.produceAfter(poisonBurst(run.schemaId));
@@ -323,7 +362,7 @@ test('a dispatch that never answers: the 2 s timeout fires, the repeat carries t
   run.expectEachEventDispatchedOnceAndCommitted();
   const [event] = run.events;
   const requests = run.dispatchRequests();
-  // The README's window: a dispatch whose answer is lost to a timeout is sent again, same id.
+  // Never accepted: looked up, no run found once the settle time passed, sent again with the same id.
   const kafka = requests.filter((r) => r.image === 'kafka');
   expect(kafka.map((r) => r.externalRefId)).toEqual([
     `workflow-engine-kafka-${event!.message_id}`,
@@ -364,6 +403,46 @@ test('two workers on one queue and group, 20 events, one SIGKILLed mid-event: no
   const mockRock = dispatches.find((d) => d.inputs['oci-image-name'] === 'mock-rock')!;
   expect(mockRock.at).toBeGreaterThan(result.killedAt);
   expect(run.workers.filter((w) => w.running)).toHaveLength(0);
+});
+
+test('the worker SIGKILLed after GitHub accepted a dispatch, before recording it: the next worker finds the run and does not send it again', async () => {
+  const { run, result } = await outcome<{ killedAt: number }>('killed-after-accept');
+  run.expectEachEventDispatchedOnceAndCommitted();
+  run.expectOneRunPerImageLinkedFromThePost();
+  expect(run.dispatchRequests().filter((r) => r.image === 'kafka')).toHaveLength(1);
+  const [event] = run.events;
+  const mockRock = run.dispatchesOf(event!).find((d) => d.inputs['oci-image-name'] === 'mock-rock')!;
+  expect(mockRock.at).toBeGreaterThan(result.killedAt);
+});
+
+test('a dispatch accepted whose answer never arrives: its run is found, nothing sent twice', async () => {
+  const { run } = await outcome('answer-lost');
+  run.expectEachEventDispatchedOnceAndCommitted();
+  run.expectOneRunPerImageLinkedFromThePost();
+  expect(run.dispatchRequests().filter((r) => r.image === 'kafka')).toHaveLength(1);
+});
+
+test('the same, with GitHub listing the new run 6 s late: looked for until it is listed, not sent again', async () => {
+  const { run } = await outcome('answer-lost-listed-late');
+  run.expectEachEventDispatchedOnceAndCommitted();
+  run.expectOneRunPerImageLinkedFromThePost();
+  expect(run.dispatchRequests().filter((r) => r.image === 'kafka')).toHaveLength(1);
+  const listings = run.standins.github.requests.filter((r) => r.path.endsWith('/Image.yaml/runs'));
+  expect(listings.length).toBeGreaterThan(1);
+});
+
+test('the same, on a server that refuses return_run_details: dispatched without it, the lost one found by its steps', async () => {
+  const { run } = await outcome('answer-lost-no-run-details');
+  run.expectEachEventDispatchedOnceAndCommitted();
+  run.expectOneRunPerImageLinkedFromThePost();
+  const kafkaBodies = run.standins.github.requests
+    .filter((r) => r.method === 'POST' && r.body.includes('"oci-image-name":"kafka"'))
+    .map((r) => JSON.parse(r.body) as { return_run_details?: boolean });
+  // Refused once with the parameter (nothing started), then accepted without it, once.
+  expect(kafkaBodies.map((body) => body.return_run_details)).toEqual([true, undefined]);
+  const [text] = run.rebuildPostTexts();
+  expect(text).toMatch(/- kafka: \[GitHub run \d+\]/);
+  expect(text).toContain('- mock-rock: dispatched (GitHub gave no run link)');
 });
 
 test('50 poison messages then a good event: each reported once, the event dispatched within 10 s', async () => {
