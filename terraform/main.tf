@@ -49,6 +49,7 @@ locals {
     "sentry-environment",
     "sentry-redact-params",
     "sentry-sample-rate",
+    "db-name",
     "no-event-alert-period",
   ]
 

@@ -4,6 +4,7 @@
 import { syncObservability } from './cos/observability';
 import type { CharmEvent } from './event';
 import { reconcile, type CharmContext } from './reconcile';
+import { syncRelations } from './relations';
 import { runRestartAction } from './restart-action';
 
 export async function runEvent(event: CharmEvent, context: CharmContext): Promise<void> {
@@ -15,6 +16,7 @@ export async function runEvent(event: CharmEvent, context: CharmContext): Promis
       event.name,
       context.relationId,
     );
+    await syncRelations(context.juju, event.name, context.brokenRelationId, settings);
     return;
   }
   if (event.name === 'restart') {

@@ -14,6 +14,7 @@ import type { HookCache } from './hook-cache';
 import { inspectWorkflowsPackage, type InspectedWorkflowsPackage } from './workflows-inspect';
 import { WORKFLOWS_FILE_LIMITS } from './workflows-limits';
 import { applyAuthSecret } from './user-secrets';
+import { DATABASE, liveRelationIds, readRelations, TEMPORAL_HOST_INFO } from './relations';
 
 export interface CharmInputs {
   /** config-get's answer, as the worker's environment is rendered from it. */
@@ -23,10 +24,16 @@ export interface CharmInputs {
   optionsFromSecret: Set<string>;
   /** The env-file's variables, then the `environment` option's (which win). */
   envFileVariables: Record<string, string>;
+  /** The related database's TEMPORAL_DB_* variables ({} without one): secrets. */
+  databaseVariables: Record<string, string>;
+  /** The temporal-host-info application the host came from, when the `host` option is empty. */
+  hostFrom?: string;
   workflows: InspectedWorkflowsPackage;
 }
 
-export type InputsResult = { ok: true; inputs: CharmInputs } | { ok: false; message: string };
+/** A problem blocks the unit, or makes it wait for a relation's data; the running worker is left alone. */
+export type InputsResult =
+  { ok: true; inputs: CharmInputs } | { ok: false; message: string; status?: 'waiting' | 'blocked' };
 
 /** The largest file each resource may be; a larger one is refused before it is read (SECURITY.md, item 3). */
 const RESOURCE_LIMITS: Record<string, number> = {
@@ -99,16 +106,23 @@ export async function readInputs(
   charmDir: string,
   cache: HookCache,
   app: string,
+  brokenRelationId?: string,
 ): Promise<InputsResult> {
-  // Three independent hook-tool calls: started together, each process's start-up overlaps.
-  const [rawConfig, envFile, attachedWorkflowsFile] = await Promise.all([
+  // Independent hook-tool calls: started together, each process's start-up overlaps.
+  const [rawConfig, envFile, attachedWorkflowsFile, hostInfo, database] = await Promise.all([
     juju.configGet(),
     attachedFile(juju, 'env-file'),
     attachedFile(juju, 'workflows-file'),
+    liveRelationIds(juju, TEMPORAL_HOST_INFO, brokenRelationId),
+    liveRelationIds(juju, DATABASE, brokenRelationId),
   ]);
   const auth = await applyAuthSecret(juju, rawConfig, app);
   if (!auth.ok) return auth;
-  const configResult = checkConfig(auth.config);
+  const related = await readRelations(juju, { hostInfo, database }, auth.config, app);
+  if (!related.ok) return related;
+  const { relations } = related;
+  const config = relations.host ? { ...auth.config, host: relations.host.address } : auth.config;
+  const configResult = checkConfig(config);
   if (!configResult.ok) {
     const suffix = auth.fromSecret.size > 0 ? " (with auth-secret-id's keys)" : '';
     return { ok: false, message: `${configResult.message}${suffix}` };
@@ -143,10 +157,12 @@ export async function readInputs(
   return {
     ok: true,
     inputs: {
-      config: auth.config,
+      config,
       settings,
       optionsFromSecret: auth.fromSecret,
       envFileVariables: { ...envResult.variables, ...environment.variables },
+      databaseVariables: relations.databaseVariables,
+      ...(relations.host ? { hostFrom: relations.host.app } : {}),
       workflows: inspected.package,
     },
   };

@@ -30,6 +30,8 @@ export interface CharmContext {
   topology: JujuTopology;
   /** JUJU_RELATION_ID in a relation hook. */
   relationId?: string;
+  /** The relation of a relation-broken hook: Juju still lists it, but it is gone. */
+  brokenRelationId?: string;
 }
 
 export type ReconcileOutcome =
@@ -46,7 +48,7 @@ async function desiredWorkload(
   const key = await restartKey(context.pebble, context.layout, cache);
   const environment = renderWorkerEnvironment({
     config: inputs.config,
-    envFileVariables: inputs.envFileVariables,
+    envFileVariables: { ...inputs.envFileVariables, ...inputs.databaseVariables },
     optionsFromSecret: inputs.optionsFromSecret,
     modelProxies: context.modelProxies,
     layout: context.layout,
@@ -91,17 +93,24 @@ export async function observeWorker(
     startError: known.startError,
     namespace: inputs.settings.namespace,
     queue: inputs.settings.queue,
+    hostFrom: inputs.hostFrom,
   });
 }
 
 export async function reconcile(context: CharmContext): Promise<ReconcileOutcome> {
   const { juju } = context;
   const cache = new HookCache(context.cacheDir);
-  const inputs = await readInputs(juju, context.charmDir, cache, context.topology.application);
+  const inputs = await readInputs(
+    juju,
+    context.charmDir,
+    cache,
+    context.topology.application,
+    context.brokenRelationId,
+  );
   if (!inputs.ok) {
     // Pebble is left alone: the last good layer and files keep the running worker going.
-    const status: UnitStatus = { status: 'blocked', message: inputs.message };
-    await juju.log('WARNING', inputs.message);
+    const status: UnitStatus = { status: inputs.status ?? 'blocked', message: inputs.message };
+    await juju.log(status.status === 'blocked' ? 'WARNING' : 'INFO', inputs.message);
     await juju.statusSet(status.status, status.message);
     return { kind: 'blocked', status };
   }

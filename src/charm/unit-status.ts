@@ -29,6 +29,8 @@ export interface WorkerObservation {
   startError?: string;
   namespace: string;
   queue: string;
+  /** The temporal-host-info application the host came from, when it did. */
+  hostFrom?: string;
 }
 
 export function workerUnitStatus({
@@ -37,6 +39,7 @@ export function workerUnitStatus({
   startError,
   namespace,
   queue,
+  hostFrom,
 }: WorkerObservation): UnitStatus {
   if (worker?.state === 'failed')
     return { status: 'blocked', message: `worker failed: ${firstLine(worker.message)}` };
@@ -53,7 +56,7 @@ export function workerUnitStatus({
       if (worker.namespace === namespace && worker.queue === queue) {
         return {
           status: 'active',
-          message: `worker listening to namespace '${namespace}' on queue '${queue}'`,
+          message: `worker listening to namespace '${namespace}' on queue '${queue}'${hostFrom ? ` (host from temporal-host-info: ${hostFrom})` : ''}`,
         };
       }
       return { status: 'maintenance', message: 'worker starting' };

@@ -189,6 +189,8 @@ export const SETTINGS = {
     rule: rules.sampleRate,
     readers: WORKER,
   }),
+  // The database asked of a related postgresql_client provider (src/charm/relations/database.ts).
+  dbName: option('db-name', { rule: rules.noSpaces, readers: CHARM }),
   // The OciFactoryNoEventProcessed alert's period (src/charm/cos/alert-rules.ts).
   noEventAlertPeriod: option('no-event-alert-period', { default: '7d', rule: rules.period, readers: CHARM }),
 

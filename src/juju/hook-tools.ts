@@ -128,6 +128,10 @@ export class HookTools implements Juju {
     return (await this.runJson<string[] | null>('relation-list', ['-r', relationId, '--format=json'])) ?? [];
   }
 
+  async relationApp(relationId: string): Promise<string> {
+    return (await this.runJson<string | null>('relation-list', ['-r', relationId, '--app', '--format=json'])) ?? '';
+  }
+
   async relationGet(relationId: string, unitOrApp: string, app = false): Promise<Record<string, string>> {
     const args = ['--format=json', '-r', relationId, ...(app ? ['--app'] : []), '-', unitOrApp];
     return (await this.runJson<Record<string, string> | null>('relation-get', args)) ?? {};

@@ -25,6 +25,8 @@ export interface Juju {
   actionLog(message: string): Promise<void>;
   relationIds(endpoint: string): Promise<string[]>;
   relationList(relationId: string): Promise<string[]>;
+  /** `relation-list --app`: the remote application of the relation. */
+  relationApp(relationId: string): Promise<string>;
   relationGet(relationId: string, unitOrApp: string, app?: boolean): Promise<Record<string, string>>;
   relationSet(relationId: string, data: Record<string, string>, app?: boolean): Promise<void>;
   stateGet(): Promise<Record<string, string>>;

@@ -455,8 +455,10 @@ const TOOLS: Record<string, Tool> = {
     });
     // Juju's order (docs/juju-pebble-contract.md §2.4): the URI, then the lone flags' check, then one key.
     const [uri, key] = positional;
-    // `secret:<20 lowercase base32 chars>`, or the bare id.
-    const id = uri === undefined ? undefined : /^(?:secret:)?([0-9a-v]{20})$/.exec(uri)?.[1];
+    // `secret:<20 lowercase base32 chars>`, `secret://<model uuid>/<id>` (what a providing
+    // charm shares in relation data, docs/relations.md §3.4), or the bare id.
+    const id =
+      uri === undefined ? undefined : /^(?:secret:(?:\/\/[0-9a-f-]{36}\/)?)?([0-9a-v]{20})$/.exec(uri)?.[1];
     if (uri !== undefined && !id) throw usage(`secret URI "${uri}" not valid`);
     if (!id) throw usage('require either a secret URI or label');
     if (flags.peek && flags.refresh) throw usage('specify one of --peek or --refresh but not both');

@@ -9,10 +9,13 @@ import type { ConfigValue, LogLevel, StatusName } from '../../../src/juju/types'
 import { failure } from './command-line';
 import { NO_STDIN, runHookTool } from './hook-tools';
 import {
+  clone,
+  newRelation,
   newUnitState,
   openHookContext,
   type ActionContext,
   type HookContext,
+  type RelationState,
   type UnitState,
 } from './unit-state';
 
@@ -151,6 +154,39 @@ export class FakeJuju extends HookTools {
   /** The charm state as the running hook sees it (state-set is committed only when a hook ends). */
   get state(): Record<string, string> {
     return this.context.pending.state;
+  }
+
+  /**
+   * A relation to `remoteApp` on `endpoint`, as after its -created hook; returns its id
+   * (`<endpoint>:<n>`). Its data is the remote side's; what the charm writes is `written()`.
+   */
+  addRelation(
+    endpoint: string,
+    remoteApp: string,
+    data: Partial<Omit<RelationState, 'remoteApp'>> = {},
+  ): string {
+    const ids = Object.keys(this.unitState.relations).map((key) => Number(key.split(':').pop()));
+    const relationId = `${endpoint}:${ids.length ? Math.max(...ids) + 1 : 0}`;
+    this.unitState.relations[relationId] = newRelation(remoteApp, data);
+    this.context.pending.relations[relationId] = newRelation(remoteApp, clone(data));
+    return relationId;
+  }
+
+  /** The remote application's databag of a relation, to change between hooks. */
+  remoteAppData(relationId: string): Record<string, string> {
+    return this.unitState.relations[relationId]!.remoteAppData;
+  }
+
+  /** What this unit wrote in a relation: its application's and its own databags. */
+  written(relationId: string): { app: Record<string, string>; unit: Record<string, string> } {
+    const pending = this.context.pending.relations[relationId]!;
+    return { app: pending.localApp, unit: pending.localUnit };
+  }
+
+  /** The relation is gone (after its -broken hook). */
+  removeRelation(relationId: string): void {
+    delete this.unitState.relations[relationId];
+    delete this.context.pending.relations[relationId];
   }
 
   /** Everything the charm told Juju, as one string: for "no secret anywhere" checks. */

@@ -181,8 +181,8 @@ describe('validateConfig', () => {
   );
 
   it('knows every option of the Python charm', () => {
-    // The 32 of the wheel-era charm, plus HEAD's auth-secret-id and environment, plus our
-    // no-event-alert-period.
-    expect(OPTION_NAMES).toHaveLength(35);
+    // The 32 of the wheel-era charm, plus HEAD's auth-secret-id, environment and db-name, plus
+    // our no-event-alert-period.
+    expect(OPTION_NAMES).toHaveLength(36);
   });
 });

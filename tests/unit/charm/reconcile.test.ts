@@ -420,6 +420,8 @@ describe('content hashes', () => {
       'config-get',
       'resource-get env-file',
       'resource-get workflows-file',
+      'relation-ids temporal-host-info',
+      'relation-ids database',
       'status-set active',
     ]);
   });

@@ -57,6 +57,7 @@ const SAMPLES: Record<string, ConfigValue> = {
   'sentry-redact-params': true,
   'sentry-sample-rate': 0.25,
   'no-event-alert-period': '36h',
+  'db-name': 'rocks_workflows',
 };
 
 function checked(config: Record<string, ConfigValue | null>): Settings {
