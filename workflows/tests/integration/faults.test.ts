@@ -1,93 +1,28 @@
 // The fault tests of the README's "Guarantees when a service fails": ConsumeEventsWorkflow on the
 // Temporal dev server, the real `consume` activity in worker processes, a real Kafka broker and
 // the stand-ins seeded with the OCI Factory scenario. Each fault has its own stand-ins, topic,
-// group and task queue (the broker and Temporal restarts their own server), so all of them start
+// group and task queue (the broker and Temporal restarts their own server), so all nine start
 // together in beforeAll and each test awaits and checks its own. Every test asserts exactly one
 // accepted dispatch per expected image per event and no lost event (the group's offset committed
 // past every event, never before its last dispatch).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { confluentFrame, KafkaBroker } from '../harness/kafka';
 import { freePort } from '../harness/ports';
 import { during, type RecordedRequest } from '../harness/standins/http-standin';
 import { temporalBinary } from '../harness/tools';
 import { SKIPPED_TITLE } from '../../src/activities/consume/report-skipped';
-import { FaultRun, type FaultRunOptions, type TemporalAccess, sleep, until } from './fault-run';
+import { type TemporalAccess, sleep, until } from './fault-run';
+import { consuming, FaultSuite, isDispatch, KAFKA_USERS, oneEventDuring } from './fault-suite';
 import { ociEvent, ociEventSchema } from './oci-events';
 
 jest.setTimeout(300_000);
 
 /** The outage the issue names for GitHub, Swift/Keystone and the schema registry. */
 const OUTAGE_MS = 20_000;
-/** The schema-registry stand-in's default credentials authenticate to Kafka too. */
-const EVENTBUS_USER = { username: 'eventbus-user', password: 'eventbus-password' };
-const KAFKA_USERS = [{ username: 'admin', password: 'admin-test-password' }, EVENTBUS_USER];
 
-let broker: KafkaBroker;
-let temporal: TestWorkflowEnvironment;
-let tmp: string;
-let bundle: string;
-const durations = new Map<string, number>();
-
-interface Outcome<T> {
-  run: FaultRun;
-  result: T;
-}
-const outcomes = new Map<string, Promise<Outcome<unknown>>>();
-
-function sharedOptions(): FaultRunOptions {
-  return { broker, temporal: () => temporal, bundle };
-}
-
-/** Opens a fault's run, plays it, and always closes it; the test awaits the outcome. */
-function fault<T>(
-  name: string,
-  options: Partial<FaultRunOptions> | (() => Promise<Partial<FaultRunOptions>>),
-  play: (run: FaultRun) => Promise<T>,
-  after?: () => Promise<void>,
-): void {
-  const started = Date.now();
-  const outcome = (async () => {
-    const own = typeof options === 'function' ? await options() : options;
-    const run = await FaultRun.open(name, { ...sharedOptions(), ...own });
-    try {
-      return { run, result: await play(run) };
-    } finally {
-      await run.close();
-      durations.set(name, Date.now() - started);
-      await after?.();
-    }
-  })();
-  outcome.catch(() => undefined); // awaited (and reported) by its test
-  outcomes.set(name, outcome);
-}
-
-async function outcome<T>(name: string): Promise<Outcome<T>> {
-  return (await outcomes.get(name)) as Outcome<T>;
-}
-
-const isDispatch = (r: RecordedRequest, image?: string) =>
-  r.method === 'POST' &&
-  r.path.endsWith('/dispatches') &&
-  (image === undefined || r.body.includes(`"oci-image-name":"${image}"`));
-
-/** A worker and the workflow, consuming (idle) in the group. */
-async function consuming(run: FaultRun): Promise<void> {
-  run.startWorker();
-  await run.startWorkflow();
-  await run.waitUntilConsuming();
-}
-
-/** The fault starts once the worker consumes; then one event, done once its offset is committed. */
-async function oneEventDuring(run: FaultRun, startFault: () => Promise<unknown> | unknown): Promise<void> {
-  await consuming(run);
-  await startFault();
-  await run.produceEvents(1);
-  await run.waitForCommit(1);
-}
+const suite = new FaultSuite();
+const fault = suite.fault.bind(suite);
+const outcome = suite.outcome.bind(suite);
 
 /** 50 messages that can never decode, of four kinds, taking turns. */
 function poisonBurst(schemaId: number): (Buffer | null)[] {
@@ -101,20 +36,7 @@ function poisonBurst(schemaId: number): (Buffer | null)[] {
 }
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'faults-it-'));
-  const [started, env, code] = await Promise.all([
-    KafkaBroker.start({ users: KAFKA_USERS }),
-    TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: temporalBinary() } },
-    }),
-    bundleWorkflowCode({
-      workflowsPath: path.resolve(__dirname, '../../src/workflows/index.ts'),
-      logger: new DefaultLogger('WARN'),
-    }),
-  ]);
-  [broker, temporal] = [started, env];
-  bundle = path.join(tmp, 'workflow-bundle.js');
-  writeFileSync(bundle, code.code);
+  await suite.start();
 
   fault('github-503', {}, async (run) => {
     let outageEnd = 0;
@@ -200,7 +122,7 @@ beforeAll(async () => {
   let ownTemporal: TestWorkflowEnvironment | undefined;
   const server = {
     executable: { type: 'existing-path' as const, path: temporalBinary() },
-    dbFilename: path.join(tmp, 'temporal.db'),
+    dbFilename: suite.tempPath('temporal.db'),
     port: 0,
   };
   fault(
@@ -272,45 +194,6 @@ beforeAll(async () => {
     },
   );
 
-  // GitHub accepts kafka's dispatch and its answer never comes back: the worker, waiting on it,
-  // is SIGKILLed before it can record it. Another worker takes the event over.
-  fault('killed-after-accept', { env: { GITHUB_TIMEOUT_SECONDS: '60' } }, async (run) => {
-    run.standins.github.loseDispatchAnswers('kafka');
-    const first = run.startWorker();
-    await run.startWorkflow();
-    await run.waitUntilConsuming();
-    await run.produceEvents(1);
-    await until(() => run.standins.github.dispatches.length > 0, 'GitHub to accept the dispatch of kafka');
-    const killedAt = Date.now();
-    await first.kill('SIGKILL');
-    run.startWorker();
-    await run.waitForCommit(1);
-    return { killedAt };
-  });
-
-  fault('answer-lost', { env: { GITHUB_TIMEOUT_SECONDS: '2' } }, async (run) => {
-    await oneEventDuring(run, () => run.standins.github.loseDispatchAnswers('kafka'));
-  });
-
-  // GitHub lists the new run only 6 s after accepting it: inside the settle time, so not doubled.
-  fault(
-    'answer-lost-listed-late',
-    { env: { GITHUB_TIMEOUT_SECONDS: '2', RUN_SETTLE_SECONDS: '20' } },
-    async (run) => {
-      await oneEventDuring(run, () => {
-        run.standins.github.loseDispatchAnswers('kafka');
-        run.standins.github.listRunsAfter(6_000);
-      });
-    },
-  );
-
-  fault('answer-lost-no-run-details', { env: { GITHUB_TIMEOUT_SECONDS: '2' } }, async (run) => {
-    await oneEventDuring(run, () => {
-      run.standins.github.refuseRunDetails(true);
-      run.standins.github.loseDispatchAnswers('kafka');
-    });
-  });
-
   fault('poison-burst', {}, async (run) => {
     await consuming(run);
     const good = await run.produceAfter(poisonBurst(run.schemaId));
@@ -320,15 +203,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await Promise.all([...outcomes.values()].map((o) => o.catch(() => undefined)));
-  console.log(
-    `fault test durations:\n${[...durations].map(([name, ms]) => `  ${name}: ${(ms / 1000).toFixed(1)} s`).join('\n')}`,
-  );
-  await temporal?.teardown();
-  await broker?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => suite.stop());
 
 test('GitHub answering 503 for 20 s: retried, then every image dispatched once after the recovery', async () => {
   const { run, result } = await outcome<{ outageEnd: number }>('github-503');
@@ -403,46 +278,6 @@ test('two workers on one queue and group, 20 events, one SIGKILLed mid-event: no
   const mockRock = dispatches.find((d) => d.inputs['oci-image-name'] === 'mock-rock')!;
   expect(mockRock.at).toBeGreaterThan(result.killedAt);
   expect(run.workers.filter((w) => w.running)).toHaveLength(0);
-});
-
-test('the worker SIGKILLed after GitHub accepted a dispatch, before recording it: the next worker finds the run and does not send it again', async () => {
-  const { run, result } = await outcome<{ killedAt: number }>('killed-after-accept');
-  run.expectEachEventDispatchedOnceAndCommitted();
-  run.expectOneRunPerImageLinkedFromThePost();
-  expect(run.dispatchRequests().filter((r) => r.image === 'kafka')).toHaveLength(1);
-  const [event] = run.events;
-  const mockRock = run.dispatchesOf(event!).find((d) => d.inputs['oci-image-name'] === 'mock-rock')!;
-  expect(mockRock.at).toBeGreaterThan(result.killedAt);
-});
-
-test('a dispatch accepted whose answer never arrives: its run is found, nothing sent twice', async () => {
-  const { run } = await outcome('answer-lost');
-  run.expectEachEventDispatchedOnceAndCommitted();
-  run.expectOneRunPerImageLinkedFromThePost();
-  expect(run.dispatchRequests().filter((r) => r.image === 'kafka')).toHaveLength(1);
-});
-
-test('the same, with GitHub listing the new run 6 s late: looked for until it is listed, not sent again', async () => {
-  const { run } = await outcome('answer-lost-listed-late');
-  run.expectEachEventDispatchedOnceAndCommitted();
-  run.expectOneRunPerImageLinkedFromThePost();
-  expect(run.dispatchRequests().filter((r) => r.image === 'kafka')).toHaveLength(1);
-  const listings = run.standins.github.requests.filter((r) => r.path.endsWith('/Image.yaml/runs'));
-  expect(listings.length).toBeGreaterThan(1);
-});
-
-test('the same, on a server that refuses return_run_details: dispatched without it, the lost one found by its steps', async () => {
-  const { run } = await outcome('answer-lost-no-run-details');
-  run.expectEachEventDispatchedOnceAndCommitted();
-  run.expectOneRunPerImageLinkedFromThePost();
-  const kafkaBodies = run.standins.github.requests
-    .filter((r) => r.method === 'POST' && r.body.includes('"oci-image-name":"kafka"'))
-    .map((r) => JSON.parse(r.body) as { return_run_details?: boolean });
-  // Refused once with the parameter (nothing started), then accepted without it, once.
-  expect(kafkaBodies.map((body) => body.return_run_details)).toEqual([true, undefined]);
-  const [text] = run.rebuildPostTexts();
-  expect(text).toMatch(/- kafka: \[GitHub run \d+\]/);
-  expect(text).toContain('- mock-rock: dispatched (GitHub gave no run link)');
 });
 
 test('50 poison messages then a good event: each reported once, the event dispatched within 10 s', async () => {
