@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { StepError } from './progress';
 import { createServer } from 'node:net';
 import { HEALTH_PORT, PROMETHEUS_PORT, WORKFLOWS_METRICS_PORT } from '../src/contract/container';
+import { postgresqlBinDir } from '../tests/harness/postgresql';
 import { prometheusTool } from '../tests/harness/prometheus';
 
 export function workflowsPackageFile(root: string): string {
@@ -26,6 +27,11 @@ export function missingTools(root: string): string[] {
     prometheusTool('prometheus');
   } catch {
     missing.push("prometheus (Debian's package)");
+  }
+  try {
+    postgresqlBinDir();
+  } catch {
+    missing.push("postgresql (Debian's package)");
   }
   return missing;
 }

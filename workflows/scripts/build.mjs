@@ -150,7 +150,7 @@ const INLINE_SOURCE_MAP = /\/\/# sourceMappingURL=data:application\/json[^,]*;ba
 async function asciiBundle(code) {
   const inline = INLINE_SOURCE_MAP.exec(code);
   if (!inline) throw new Error('the workflow bundle has no inline source map');
-  const { file } = JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8'));
+  const { file } = JSON.parse(Buffer.from(/** @type {string} */ (inline[1]), 'base64').toString('utf8'));
   const printed = await esbuild.transform(code, {
     charset: 'ascii',
     legalComments: 'none',
