@@ -200,6 +200,13 @@ export class FakeJujuModel {
     });
   }
 
+  /** The remote application's leader writes its databag, as before the -changed hook. */
+  setRemoteAppData(relationId: string, data: Record<string, string>): void {
+    this.update((state) => {
+      Object.assign(state.relations[relationId]!.remoteAppData, data);
+    });
+  }
+
   /** A remote unit leaves, as before the -departed hook. */
   removeRemoteUnit(relationId: string, unit: string): void {
     this.update((state) => {
