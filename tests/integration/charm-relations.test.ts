@@ -157,7 +157,7 @@ describe('the charm related to a Temporal server, a database and a consumer', ()
     await unit.updateStatusUntil('active', ACTIVE);
   });
 
-  it("waits, naming the relation, once the server's relation is broken and no host is set", async () => {
+  it("blocks, naming the host, once the server's relation is broken and no host is set", async () => {
     await unit.dispatch('temporal-host-info-relation-broken', { relationId: hostInfo });
     unit.model.removeRelation(hostInfo);
 
