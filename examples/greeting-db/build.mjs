@@ -2,7 +2,7 @@
 // (workflows/scripts/build.mjs): `npm run build:example` from the repository root.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWorkflowsPackage } from '../../workflows/scripts/build.mjs';
+import { buildWorkflowsPackage, reportBuild } from '../../workflows/scripts/build.mjs';
 
 const EXAMPLE = path.dirname(fileURLToPath(import.meta.url));
 const NAME = 'greeting-db-workflows';
@@ -18,15 +18,5 @@ export const GREETING_DB_PACKAGE = {
 };
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildWorkflowsPackage(GREETING_DB_PACKAGE).then(
-    ({ outFile, manifest }) => {
-      console.log(
-        `built ${path.relative(process.cwd(), outFile)}: workflows ${manifest.workflowNames.join(', ')}; activities ${manifest.activityNames.join(', ')}`,
-      );
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+  reportBuild(buildWorkflowsPackage(GREETING_DB_PACKAGE));
 }

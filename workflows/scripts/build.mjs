@@ -249,12 +249,11 @@ async function buildOciFactoryWorkflows() {
   });
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const optionsFlag = process.argv.indexOf('--options');
-  const build =
-    optionsFlag >= 0
-      ? buildWorkflowsPackage(JSON.parse(process.argv[optionsFlag + 1] ?? '{}'))
-      : buildOciFactoryWorkflows();
+/**
+ * What a build script prints: the package written and its names, or the error (exit 1).
+ * @param {Promise<{ outFile: string, manifest: WorkflowsManifest }>} build
+ */
+export function reportBuild(build) {
   build.then(
     ({ outFile, manifest }) => {
       console.log(
@@ -266,4 +265,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       process.exit(1);
     },
   );
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const optionsFlag = process.argv.indexOf('--options');
+  const build =
+    optionsFlag >= 0
+      ? buildWorkflowsPackage(JSON.parse(process.argv[optionsFlag + 1] ?? '{}'))
+      : buildOciFactoryWorkflows();
+  reportBuild(build);
 }
