@@ -15,6 +15,7 @@ import { startRecordingGrpcProxy } from '../harness/grpc-proxy';
 import { TemporalDevServer } from '../harness/temporal';
 import { makeCertificates, startTlsProxy } from '../harness/tls-frontend';
 import { WorkerProcess, copyWorkerRuntime, sampleWorkflowsPackage } from '../harness/worker-process';
+import { freePort } from '../../workflows/tests/harness/ports';
 
 jest.setTimeout(180_000);
 
@@ -158,12 +159,31 @@ describe("auth-provider 'candid' against a real Candid", () => {
     }
   });
 
+  it('waits, not connected, on a candid-url that does not answer (a network blip is no config error)', async () => {
+    const closedPort = await freePort();
+    const worker = await WorkerProcess.start(runtime, {
+      TWC_HOST: proxy.address,
+      TWC_QUEUE: 'candid-unreachable',
+      TWC_WORKFLOWS_DIR: sampleWorkflowsPackage(),
+      ...candidEnv({ TWC_CANDID_URL: `http://127.0.0.1:${closedPort}/macaroon` }),
+    });
+    workers.push(worker);
+    const status = await worker.waitFor(
+      () => (worker.status()?.state === 'down' ? worker.status() : undefined),
+      'the down state',
+      30_000,
+    );
+    expect(status!.message).toMatch(
+      new RegExp(
+        `candid-url: cannot reach the macaroon endpoint http://127\\.0\\.0\\.1:${closedPort}/macaroon: ECONNREFUSED`,
+      ),
+    );
+    // Still retrying, never failed: Pebble keeps it running.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(worker.status()?.state).toBe('down');
+  });
+
   it.each([
-    [
-      'an unreachable candid-url',
-      () => ({ TWC_CANDID_URL: 'http://127.0.0.1:9/macaroon' }),
-      /^candid-url: cannot reach/,
-    ],
     ['an unknown agent', () => ({ TWC_CANDID_USERNAME: 'nobody@candid' }), /^candid-username: /],
     [
       'a key pair Candid does not know for the agent',

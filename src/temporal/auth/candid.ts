@@ -121,12 +121,19 @@ function readUvarint(bytes: Uint8Array, at: number): [number, number] {
   throw new Error('bad varint in a third-party caveat');
 }
 
+/**
+ * An endpoint that does not answer (DNS, refused, timeout) may answer later: a plain error, so
+ * the worker keeps retrying and the unit waits, naming it. Only an answer can say the option is wrong.
+ */
 async function request(url: string, init: RequestInit, option: string, what: string): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new AuthSettingError(option, `cannot reach ${what} ${url}: ${cause ?? errorSummary(error)}`);
+    // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, EAI_AGAIN, bad port …).
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(
+      `${option}: cannot reach ${what} ${url}: ${cause?.code ?? cause?.message ?? errorSummary(error)}`,
+    );
   }
 }
 

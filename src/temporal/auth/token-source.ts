@@ -14,9 +14,10 @@ export interface Credentials {
 }
 
 /**
- * A provider's failure that only a change of the named option can fix (an unreachable
- * macaroon endpoint, an unknown agent, a key the server refuses): the worker stops on it
- * and the charm blocks with its message. Never holds a secret.
+ * A provider's failure that only a change of the named option can fix (an endpoint that
+ * answers it is not one, an unknown agent, a key the server refuses): the worker stops on it
+ * and the charm blocks with its message. An endpoint that does not answer is not one of these:
+ * the worker retries. Never holds a secret.
  */
 export class AuthSettingError extends Error {
   constructor(
