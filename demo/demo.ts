@@ -64,6 +64,21 @@ export interface DemoArgs {
   workDir: string;
 }
 
+/** The file `npm run pack` writes for this machine's architecture (scripts/pack.mjs names it). */
+async function packedCharmFile(root: string): Promise<string> {
+  const { charmFileName, platformFor } = (await import('../scripts/pack.mjs')) as {
+    charmFileName(name: string, platformLabel: string): string;
+    platformFor(charmcraft: unknown, arch: string): { label: string };
+  };
+  const platforms = JSON.parse(readFileSync(path.join(root, 'src', 'platforms.json'), 'utf8')) as {
+    architectures: Record<string, { nodeArch: string }>;
+  };
+  const arch =
+    Object.entries(platforms.architectures).find(([, spec]) => spec.nodeArch === process.arch)?.[0] ?? 'amd64';
+  const charmcraft = parseYaml(readFileSync(path.join(root, 'charmcraft.yaml'), 'utf8')) as unknown;
+  return charmFileName(APPLICATION, platformFor(charmcraft, arch).label);
+}
+
 /** What `juju deploy` takes from metadata.yaml: the workload image and the peer relations. */
 function readCharmMetadata(root: string): { image: string; peers: string[] } {
   const metadata = parseYaml(readFileSync(path.join(root, 'metadata.yaml'), 'utf8')) as {
@@ -269,7 +284,7 @@ export class Demo {
     await progress.step(`juju deploy ${APPLICATION}: the charm's first hooks`, async (say) => {
       const metadata = readCharmMetadata(PROJECT_ROOT);
       say(
-        `$ juju deploy ./${APPLICATION}_ubuntu-22.04-amd64.charm --resource temporal-worker-image=${metadata.image}`,
+        `$ juju deploy ./${await packedCharmFile(PROJECT_ROOT)} --resource temporal-worker-image=${metadata.image}`,
       );
       // The unit's address is this machine's loopback: Prometheus scrapes the worker there.
       const model = new FakeJujuModel({ charmDir: PROJECT_ROOT, modelName: 'demo', address: '127.0.0.1' });

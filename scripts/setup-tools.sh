@@ -18,7 +18,7 @@ need() {
 
 if [ ! -x tools/bin/pebble ]; then
   need go "install Go (https://go.dev/doc/install or 'apt-get install golang')"
-  echo "setup: installing Pebble ($(awk '$2 == "github.com/canonical/pebble" {print $3}' tools/go.mod))"
+  echo "setup: installing Pebble ($(awk '$1 == "github.com/canonical/pebble" {print $2}' tools/go.mod))"
   (cd tools && GOFLAGS=-mod=mod GOBIN="$root/tools/bin" go install github.com/canonical/pebble/cmd/pebble)
 fi
 

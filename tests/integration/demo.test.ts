@@ -114,6 +114,8 @@ test('the demo deploys the charm, dispatches the rebuilds for a Kafka event, and
   );
   expect(output).not.toMatch(/image grafana: POST/);
   expect(output).toContain('source: canonical/rocks-toolbox');
+  // The packed charm's name, as `npm run pack` writes it.
+  expect(output).toMatch(/\$ juju deploy \.\/temporal-worker-k8s_ubuntu@24\.04-(amd64|arm64)\.charm /);
   expect(output).toMatch(/status: Triggered → Success/);
   // The post links each rebuild's GitHub run, as GitHub returned it for the dispatch.
   expect(output).toMatch(

@@ -12,6 +12,9 @@ import avro from 'avsc';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
 import { kafkaLibs } from './tools';
 import { freePort } from './ports';
+import { ignoreKafkajsNegativeTimeouts } from '../../src/activities/consume/kafkajs-warning';
+
+ignoreKafkajsNegativeTimeouts();
 
 export interface KafkaUser {
   username: string;

@@ -21,6 +21,7 @@ import {
 } from './dispatch-record';
 import type { EventbusSettings } from './eventbus-settings';
 import { recordConsumerLag } from '../metrics';
+import { ignoreKafkajsNegativeTimeouts } from './kafkajs-warning';
 
 export interface DeliveredMessage {
   topic: string;
@@ -90,6 +91,7 @@ export function openTopicConsumer({
   log,
   signal,
 }: TopicConsumerOptions): TopicConsumer {
+  ignoreKafkajsNegativeTimeouts();
   const kafka = new Kafka(kafkaClientConfig(settings, log, `oci-factory-workflows-${groupId}`));
   const consumer: Consumer = kafka.consumer({
     groupId,
