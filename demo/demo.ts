@@ -74,7 +74,8 @@ async function packedCharmFile(root: string): Promise<string> {
     architectures: Record<string, { nodeArch: string }>;
   };
   const arch =
-    Object.entries(platforms.architectures).find(([, spec]) => spec.nodeArch === process.arch)?.[0] ?? 'amd64';
+    Object.entries(platforms.architectures).find(([, spec]) => spec.nodeArch === process.arch)?.[0] ??
+    'amd64';
   const charmcraft = parseYaml(readFileSync(path.join(root, 'charmcraft.yaml'), 'utf8')) as unknown;
   return charmFileName(APPLICATION, platformFor(charmcraft, arch).label);
 }

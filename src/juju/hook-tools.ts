@@ -129,7 +129,9 @@ export class HookTools implements Juju {
   }
 
   async relationApp(relationId: string): Promise<string> {
-    return (await this.runJson<string | null>('relation-list', ['-r', relationId, '--app', '--format=json'])) ?? '';
+    return (
+      (await this.runJson<string | null>('relation-list', ['-r', relationId, '--app', '--format=json'])) ?? ''
+    );
   }
 
   async relationGet(relationId: string, unitOrApp: string, app = false): Promise<Record<string, string>> {
