@@ -98,6 +98,18 @@ export class KafkaBroker {
 
   /** Formats a fresh data dir, starts the broker and waits until it answers over SASL_SSL. */
   static async start(options: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
+    // Its ports are free when chosen but bound only once the JVM is up: another process on this
+    // machine may take one in between. Then it starts again on other ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await KafkaBroker.startOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !/Address already in use/.test(String(error))) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(options: KafkaBrokerOptions): Promise<KafkaBroker> {
     const libs = kafkaLibs();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kafka-test-'));
     try {

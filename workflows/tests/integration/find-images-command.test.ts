@@ -121,7 +121,9 @@ describe('find-images as the CI jobs run it', () => {
     });
 
     expect(rebuild.status).toBe(0);
-    expect(rebuild.stdout).toMatch(/\nkafka +dispatched +weekly-rebuild-kafka-20250101\n/);
+    expect(rebuild.stdout).toMatch(
+      /\nkafka +dispatched +weekly-rebuild-kafka-20250101 https:\/\/github\.com\/canonical\/oci-factory\/actions\/runs\/\d+\n/,
+    );
     expect(standins.github.dispatches.map((dispatch) => dispatch.inputs.external_ref_id)).toEqual([
       'weekly-rebuild-grafana-20250101',
       'weekly-rebuild-kafka-20250101',
