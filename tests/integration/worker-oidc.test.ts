@@ -1,7 +1,6 @@
-import { generateKeyPairSync, verify } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { startTokenEndpoint } from '../harness/google-token-endpoint';
 import { startRecordingGrpcProxy } from '../harness/grpc-proxy';
 import { TemporalDevServer } from '../harness/temporal';
 import { WorkerProcess, copyWorkerRuntime, sampleWorkflowsPackage } from '../harness/worker-process';
@@ -10,69 +9,6 @@ jest.setTimeout(180_000); // jest.config.js's per-project testTimeout is not app
 
 const CLIENT_EMAIL = 'worker@rocks-project.iam.gserviceaccount.com';
 const TOKEN_LIFETIME_S = 6;
-
-interface IssuedToken {
-  token: string;
-  issuedAt: number;
-  expiresAt: number;
-}
-
-/**
- * A token endpoint like Google's for the JWT-bearer grant: verifies the
- * assertion's RS256 signature with the service account's public key and its
- * claims, and issues short-lived access tokens.
- */
-async function startTokenEndpoint(publicKey: string) {
-  const issued: IssuedToken[] = [];
-  const rejected: string[] = [];
-  let failing = false;
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      const reject = (reason: string) => {
-        rejected.push(reason);
-        response.writeHead(400, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify({ error: 'invalid_grant', error_description: reason }));
-      };
-      if (failing) return reject('endpoint told to fail');
-      const form = new URLSearchParams(body);
-      if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
-        return reject('grant_type');
-      const [header, claims, signature] = (form.get('assertion') ?? '').split('.');
-      if (!header || !claims || !signature) return reject('assertion is not a JWT');
-      const signed = verify(
-        'RSA-SHA256',
-        Buffer.from(`${header}.${claims}`),
-        publicKey,
-        Buffer.from(signature, 'base64url'),
-      );
-      if (!signed) return reject('bad signature');
-      const jwtHeader = JSON.parse(Buffer.from(header, 'base64url').toString());
-      const jwtClaims = JSON.parse(Buffer.from(claims, 'base64url').toString());
-      if (jwtHeader.alg !== 'RS256') return reject('alg');
-      if (jwtClaims.iss !== CLIENT_EMAIL) return reject('iss');
-      if (jwtClaims.aud !== 'https://oauth2.googleapis.com/token') return reject('aud');
-      if (jwtClaims.scope !== 'email profile openid') return reject(`scope ${jwtClaims.scope}`);
-      if (jwtClaims.exp - jwtClaims.iat !== 3600) return reject('exp');
-      const now = Date.now();
-      const token = `access-token-${issued.length + 1}`;
-      issued.push({ token, issuedAt: now, expiresAt: now + TOKEN_LIFETIME_S * 1000 });
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.end(
-        JSON.stringify({ access_token: token, expires_in: TOKEN_LIFETIME_S, token_type: 'Bearer' }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
-    issued,
-    rejected,
-    setFailing: (value: boolean) => (failing = value),
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 describe("the worker with auth-provider 'google'", () => {
   let server: TemporalDevServer;
@@ -89,7 +25,11 @@ describe("the worker with auth-provider 'google'", () => {
   beforeAll(async () => {
     runtime = copyWorkerRuntime();
     server = await TemporalDevServer.start();
-    tokenEndpoint = await startTokenEndpoint(publicKey);
+    tokenEndpoint = await startTokenEndpoint({
+      publicKey,
+      clientEmail: CLIENT_EMAIL,
+      lifetimeSeconds: TOKEN_LIFETIME_S,
+    });
     proxy = await startRecordingGrpcProxy(server.address);
   });
 
