@@ -83,6 +83,8 @@ class WorkerProcess {
   private health: http.Server | undefined;
   private workflowsMetrics: http.Server | undefined;
   private authorization: RenewingAuthorization | undefined;
+  /** A probe is in flight: the next waits for it rather than overlap. */
+  private probing = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private connectionError: string | undefined = 'not connected yet';
   private stopping = false;
@@ -293,11 +295,23 @@ class WorkerProcess {
   /** Asks the frontend something cheap: the worker's own polls are retried by core without telling us. */
   private async probe(): Promise<void> {
     const connection = this.connection;
-    if (!connection || this.stopping) return;
+    if (!connection || this.stopping || this.probing) return;
+    this.probing = true;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
+      const call = connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
         connection.workflowService.getSystemInfo({}),
       );
+      // Core retries an UNAVAILABLE call past the deadline (about 11 s when the server went
+      // away), so the probe gives up itself: the status says `down` within the probe's time.
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the frontend did not answer within ${PROBE_TIMEOUT_MS / 1000} s`)),
+          PROBE_TIMEOUT_MS,
+        );
+      });
+      call.catch(() => undefined);
+      await Promise.race([call, late]);
       this.connectionError = undefined;
     } catch (error) {
       this.connectionError = errorSummary(error);
@@ -305,6 +319,9 @@ class WorkerProcess {
       if ((error as { code?: number }).code === UNAUTHENTICATED) {
         await this.authorization?.renewAfterRejection();
       }
+    } finally {
+      clearTimeout(timer);
+      this.probing = false;
     }
     await this.report();
   }
