@@ -4,7 +4,7 @@
 // from the provider's application databag and the credentials from the secret it grants, and
 // hands them to the activities as the Python charm's TEMPORAL_DB_* variables.
 import { HookToolError, type Juju } from '../../juju/types';
-import type { RelationProblem } from './problem';
+import { oneRelation, type RelationProblem } from './problem';
 
 export const DATABASE = 'database';
 /** The fields data_interfaces' DatabaseRequires asks to receive as secrets. */
@@ -27,21 +27,16 @@ export async function databaseVariables(
   dbName: string,
   app: string,
 ): Promise<DatabaseVariables | RelationProblem> {
-  if (relationIds.length === 0) return {};
-  const apps = await Promise.all(relationIds.map((id) => juju.relationApp(id)));
-  if (relationIds.length > 1) {
-    return {
-      status: 'blocked',
-      message: `${DATABASE}: related to ${apps.join(', ')}: remove all but one (juju remove-relation)`,
-    };
-  }
+  const related = await oneRelation(juju, DATABASE, relationIds);
+  if (related === null) return {};
+  if ('status' in related) return related;
+  const { id, app: provider } = related;
   if (dbName === '') {
     return {
       status: 'blocked',
-      message: `${DATABASE}: related to ${apps[0]} but db-name is not set: juju config ${app} db-name=<database>`,
+      message: `${DATABASE}: related to ${provider} but db-name is not set: juju config ${app} db-name=<database>`,
     };
   }
-  const [id, provider] = [relationIds[0]!, apps[0]!];
   const data = await juju.relationGet(id, provider, true);
   const waiting = (what: string): RelationProblem => ({
     status: 'waiting',

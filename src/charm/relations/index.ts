@@ -7,8 +7,6 @@ import { isProblem, type RelationProblem } from './problem';
 import { hostFromRelation, TEMPORAL_HOST_INFO } from './temporal-host-info';
 import { publishWorkerQueue, TEMPORAL_WORKER_CONSUMER, TEMPORAL_WORKER_INFO } from './worker-consumer';
 
-export type { RelationProblem } from './problem';
-
 export interface RelationInputs {
   /** The related server's `host:port`, when the `host` option is empty. */
   host?: { address: string; app: string };

@@ -2,7 +2,7 @@
 // in its application databag (docs/relations.md §1). The worker dials it when `host` is not set.
 import type { Juju } from '../../juju/types';
 import { temporalHost } from '../../contract/setting-rules';
-import type { RelationProblem } from './problem';
+import { oneRelation, type RelationProblem } from './problem';
 
 export const TEMPORAL_HOST_INFO = 'temporal-host-info';
 
@@ -10,15 +10,9 @@ export type HostFromRelation = { host: string; app: string } | RelationProblem |
 
 /** `host:port` from the one related server; null when there is no relation. */
 export async function hostFromRelation(juju: Juju, relationIds: string[]): Promise<HostFromRelation> {
-  if (relationIds.length === 0) return null;
-  const apps = await Promise.all(relationIds.map((id) => juju.relationApp(id)));
-  if (relationIds.length > 1) {
-    return {
-      status: 'blocked',
-      message: `${TEMPORAL_HOST_INFO}: related to ${apps.join(', ')}: remove all but one (juju remove-relation)`,
-    };
-  }
-  const [id, app] = [relationIds[0]!, apps[0]!];
+  const related = await oneRelation(juju, TEMPORAL_HOST_INFO, relationIds);
+  if (related === null || 'status' in related) return related;
+  const { id, app } = related;
   const data = await juju.relationGet(id, app, true);
   const host = data.host?.trim() ?? '';
   const port = data.port?.trim() ?? '';
