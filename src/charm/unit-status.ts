@@ -16,6 +16,7 @@ export const WAITING_FOR_PEBBLE: UnitStatus = {
 
 const MAX_DETAIL = 200;
 const NOT_CONNECTED = 'worker not connected: ';
+const RETRYING = 'worker retrying ';
 
 export function firstLine(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
@@ -60,6 +61,15 @@ export function workerUnitStatus({
         };
       }
       return { status: 'maintenance', message: 'worker starting' };
+    case 'retrying': {
+      if (worker.namespace !== namespace || worker.queue !== queue) {
+        return { status: 'maintenance', message: 'worker starting' };
+      }
+      // An outside service the workflows need is failing and retried: it passes by itself, so
+      // waiting, never blocked. The worker's message already starts with "retrying": say it once.
+      const reason = firstLine(worker.message).replace(/^(retrying )+/, '');
+      return { status: 'waiting', message: `${RETRYING}${reason}` };
+    }
     case 'down': {
       // The worker's own message already says "worker not connected: …": say it once.
       const reason = firstLine(worker.message).replace(/^(worker not connected: )+/, '');

@@ -1,7 +1,11 @@
 // The worker's state as it writes it to the status file (ContainerLayout.statusFile) and
 // the charm reads it back to explain the unit status.
 
-export type WorkerState = 'starting' | 'up' | 'down' | 'failed' | 'stopping';
+/**
+ * `retrying`: up (connected, polling), while the workflows package reports an outside service
+ * failing and being retried; its message names each one (`retrying <service>: <problem>; …`).
+ */
+export type WorkerState = 'starting' | 'up' | 'retrying' | 'down' | 'failed' | 'stopping';
 
 /** `message` never holds a secret value. */
 export interface WorkerStatus {

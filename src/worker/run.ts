@@ -1,6 +1,6 @@
 // The worker's life: settings → package → runtime → connection → polling,
-// reporting every state change (status file, Pebble notice, health) until
-// SIGTERM or a fatal error.
+// reporting every state change (status file, Pebble notice, health), and the outside
+// services the package reports failing, until SIGTERM or a fatal error.
 import type * as http from 'node:http';
 import * as net from 'node:net';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
@@ -15,6 +15,7 @@ import { startHealthServer } from './health';
 import { coreLogLevel, createLogger, temporalLogger } from './logger';
 import { routeFetchThroughProxies } from './proxy';
 import { loadSecretsFile } from './secrets';
+import { ServiceProblems } from './service-problems';
 import { flushSentry, initSentry, sentryActivityInterceptor, sentryWorkflowFailureTap } from './sentry';
 import { loadWorkerSettings } from './settings';
 import { StatusReporter } from './status-reporter';
@@ -78,6 +79,7 @@ export async function runWorker(options: RunOptions = {}): Promise<number> {
 
 class WorkerProcess {
   private readonly status: StatusReporter;
+  private readonly serviceProblems = new ServiceProblems(() => void this.report());
   private connection: NativeConnection | undefined;
   private worker: Worker | undefined;
   private health: http.Server | undefined;
@@ -116,6 +118,7 @@ class WorkerProcess {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       if (this.probeTimer) clearInterval(this.probeTimer);
+      this.serviceProblems.unsubscribe();
       this.authorization?.stop();
       for (const server of [this.health, this.workflowsMetrics]) {
         if (server) await new Promise((resolve) => server.close(resolve));
@@ -224,6 +227,7 @@ class WorkerProcess {
     }
     if (this.stopping) return 0;
 
+    this.serviceProblems.subscribe();
     const running = this.worker.run();
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     await this.probe();
@@ -348,7 +352,10 @@ class WorkerProcess {
 
   private async report(): Promise<void> {
     if (this.stopping || this.status.state === 'failed') return;
-    if (this.isUp()) {
+    const retrying = this.serviceProblems.message;
+    if (this.isUp() && retrying) {
+      await this.status.set('retrying', retrying);
+    } else if (this.isUp()) {
       await this.status.set(
         'up',
         `worker listening to namespace '${this.config.namespace}' on queue '${this.config.queue}'`,

@@ -352,6 +352,14 @@ describe('status follows the worker', () => {
       { status: 'blocked', message: "worker failed: unknown workflow 'Nope'" },
     ],
     ['stopping', {}, { status: 'maintenance', message: 'worker stopping' }],
+    [
+      'retrying',
+      { message: 'retrying github: Service Unavailable; kafka: Connection timeout' },
+      {
+        status: 'waiting',
+        message: 'worker retrying github: Service Unavailable; kafka: Connection timeout',
+      },
+    ],
   ])('worker %s %j → %j on update-status', async (state, extra, expected) => {
     const u = unit();
     await reconcile(u.context);
@@ -405,6 +413,22 @@ describe('status follows the worker', () => {
       message: 'worker not connected: 14 UNAVAILABLE: tcp connect error',
     });
     // Nothing restarts it: the readiness check's failure only reports.
+    expect(u.pebble.calls.filter((call) => /^(restart|replan|stop)/.test(call))).toEqual([]);
+  });
+
+  it('shows a service the worker retries, and is active again once the worker is up, on its notices', async () => {
+    const u = await running();
+    const message = 'retrying kafka: Connection error: connect ECONNREFUSED 127.0.0.1:9093';
+    workerReports(u.pebble, 'retrying', { message });
+    await dispatchEvent(hook('temporal-worker-pebble-custom-notice'), u.context);
+    expect(u.juju.status).toEqual({ status: 'waiting', message: `worker ${message}` });
+    // A worker of another namespace or queue is the old one, before its restart.
+    workerReports(u.pebble, 'retrying', { message, queue: 'old-queue' });
+    await dispatchEvent(hook('temporal-worker-pebble-custom-notice'), u.context);
+    expect(u.juju.status).toEqual({ status: 'maintenance', message: 'worker starting' });
+    workerReports(u.pebble, 'up');
+    await dispatchEvent(hook('temporal-worker-pebble-custom-notice'), u.context);
+    expect(u.juju.status?.status).toBe('active');
     expect(u.pebble.calls.filter((call) => /^(restart|replan|stop)/.test(call))).toEqual([]);
   });
 });

@@ -5,10 +5,13 @@
 // - Transient (connection refused or reset, a timeout, HTTP 5xx, 429, a rate-limit 403): retried
 //   with exponential backoff, honouring Retry-After, until the retry budget is spent; then
 //   thrown as a TransientError, which the consumer never commits over (docs/oci-factory-pipeline.md §6).
+//   The service is reported failing to the worker (service-status.ts) until a call to it succeeds.
 // - Permanent (any other 4xx, malformed data, missing settings): thrown at once as it is.
+import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from './error-message';
 import { declareOutsideServices, recordOutsideCallFailure } from './metrics';
+import { reportServiceProblem, reportServiceWorking } from './service-status';
 
 export const OUTSIDE_SERVICES = [
   'keystone',
@@ -122,6 +125,20 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * What the worker shows of a transient failure: the same text for the same failure at every
+ * attempt, whichever call of the service failed (the call, the image and the answer's body are in
+ * the log).
+ */
+function problemOf(failure: unknown): string {
+  if (failure instanceof HttpStatusError)
+    return `HTTP ${failure.status} ${STATUS_CODES[failure.status] ?? ''}`.trim();
+  if (failure instanceof CallTimeoutError) return 'no answer in time';
+  const message = errorMessage(failure);
+  const code = networkCode(failure);
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
 /** What a status means: 5xx, 429 and a rate-limit 403 pass; other 4xx do not. */
 export function classifyStatus(status: number, headers: unknown, body = ''): Classification {
   const after = retryAfterMs(headers);
@@ -185,7 +202,9 @@ export async function callOutside<T>(
     const signal = policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
     let failure: unknown;
     try {
-      return await attempt(signal);
+      const answer = await attempt(signal);
+      reportServiceWorking(service);
+      return answer;
     } catch (error) {
       if (policy.signal?.aborted) throw error;
       failure = timeout.aborted
@@ -198,6 +217,7 @@ export async function callOutside<T>(
       failure instanceof CallTimeoutError ? 'timeout' : transient ? 'transient' : 'permanent',
     );
     if (!transient) throw failure;
+    reportServiceProblem(service, problemOf(failure));
     const wait = Math.max(after ?? 0, backoffMs(n));
     const spent = Date.now() - started;
     if (spent + wait > policy.retryBudgetMs) {

@@ -8,6 +8,7 @@ import {
   UnexpectedAnswerError,
 } from '../../src/activities/outside-call';
 import { metricValue } from '../harness/metrics';
+import { recordServiceStatus, type ServiceStatusRecorder } from '../harness/service-status';
 
 describe('classify', () => {
   it.each([
@@ -109,5 +110,49 @@ describe('callOutside', () => {
     expect(await count('mattermost', 'transient')).toBe(before[0]! + 1);
     expect(await count('mattermost', 'permanent')).toBe(before[1]! + 1);
     expect(await count('registry-tags', 'timeout')).toBe(timeouts + 1);
+  });
+
+  describe('tells the worker', () => {
+    let recorder: ServiceStatusRecorder;
+    beforeEach(() => (recorder = recordServiceStatus()));
+    afterEach(() => recorder.stop());
+
+    it('of a retried 503 as a problem of the service, of the next success as working, of a 404 nothing', async () => {
+      // The service answered a 404: the request was wrong, the service is no outage.
+      await expect(
+        callOutside('github', 'tags of x', policy, async () => {
+          throw new HttpStatusError('no such image', 404);
+        }),
+      ).rejects.toThrow('no such image');
+      let attempts = 0;
+      const result = await callOutside('github', 'head of main', policy, async () => {
+        attempts += 1;
+        // A real 503's body differs at each attempt (a request id): the problem does not.
+        if (attempts <= 2)
+          throw new HttpStatusError(`GitHub head of main failed: HTTP 503 request ${attempts}`, 503);
+        return 'sha';
+      });
+
+      expect(result).toBe('sha');
+      // The same text at each attempt: no count, no time, no body.
+      expect(recorder.messages).toEqual([
+        { service: 'github', problem: 'HTTP 503 Service Unavailable' },
+        { service: 'github', problem: 'HTTP 503 Service Unavailable' },
+        { service: 'github' },
+      ]);
+    });
+
+    it('of the failure behind the TransientError once the budget is spent, naming a refused connection', async () => {
+      const refused = new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      });
+      await expect(
+        callOutside('swift', 'object x', { timeoutMs: 100, retryBudgetMs: 0 }, async () => {
+          throw refused;
+        }),
+      ).rejects.toThrow(TransientError);
+
+      expect(recorder.messages).toEqual([{ service: 'swift', problem: 'fetch failed (ECONNREFUSED)' }]);
+    });
   });
 });

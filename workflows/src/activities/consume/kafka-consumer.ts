@@ -12,7 +12,10 @@
 // report back before it dies). Kafka limits the metadata to offset.metadata.max.bytes (4096 by
 // default): about a hundred image names.
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { errorMessage } from '../error-message';
 import type { PipelineLogger } from '../pipeline-types';
+import { reportServiceProblem, reportServiceWorking } from '../service-status';
+import { KAFKA_SERVICE, reportBrokerLog, watchBroker } from './broker-status';
 import {
   encodeInFlightRecord,
   parseInFlightRecord,
@@ -67,6 +70,7 @@ export function kafkaClientConfig(
         const line = `kafkajs ${namespace}: ${message}`;
         if (level === logLevel.ERROR) log.error(line, fields);
         else log.warn(line, fields);
+        reportBrokerLog(namespace, level, message);
       },
   };
 }
@@ -82,6 +86,8 @@ export interface TopicConsumerOptions {
   groupId: string;
   log: PipelineLogger;
   signal?: AbortSignal;
+  /** Seam for unit tests: the kafkajs client. */
+  createKafka?(config: KafkaConfig): Pick<Kafka, 'consumer' | 'admin'>;
 }
 
 export function openTopicConsumer({
@@ -90,9 +96,10 @@ export function openTopicConsumer({
   groupId,
   log,
   signal,
+  createKafka = (config) => new Kafka(config),
 }: TopicConsumerOptions): TopicConsumer {
   ignoreKafkajsNegativeTimeouts();
-  const kafka = new Kafka(kafkaClientConfig(settings, log, `oci-factory-workflows-${groupId}`));
+  const kafka = createKafka(kafkaClientConfig(settings, log, `oci-factory-workflows-${groupId}`));
   const consumer: Consumer = kafka.consumer({
     groupId,
     // A member that dies (worker killed) is expelled after 10 s; the run heartbeats every 2 s meanwhile.
@@ -122,15 +129,20 @@ export function openTopicConsumer({
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) for (const listener of fatalListeners) listener(payload.error);
   });
+  watchBroker(consumer);
 
   async function commit(partition: number, offset: string, metadata: string | null): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await consumer.commitOffsets([{ topic, partition, offset, metadata }]);
+        reportServiceWorking(KAFKA_SERVICE);
         return;
       } catch (err) {
         const type = errorType(err);
-        if (attempt >= COMMIT_ATTEMPTS || signal?.aborted || (type && LOST_PARTITION_ERRORS.has(type))) {
+        const lostPartition = type !== undefined && LOST_PARTITION_ERRORS.has(type);
+        // A rebalance took the partition: the broker answered, and the next run rejoins.
+        if (!lostPartition && !signal?.aborted) reportServiceProblem(KAFKA_SERVICE, errorMessage(err));
+        if (attempt >= COMMIT_ATTEMPTS || signal?.aborted || lostPartition) {
           throw new Error(
             `committing offset ${offset} of ${topic}/${partition} failed: ${(err as Error).message}`,
             {
@@ -152,7 +164,12 @@ export function openTopicConsumer({
 
   return {
     async start(handle) {
-      await Promise.all([consumer.connect(), admin.connect()]);
+      try {
+        await Promise.all([consumer.connect(), admin.connect()]);
+      } catch (err) {
+        if (!signal?.aborted) reportServiceProblem(KAFKA_SERVICE, errorMessage(err));
+        throw err;
+      }
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
