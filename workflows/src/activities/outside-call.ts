@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from './error-message';
 import { declareOutsideServices, recordOutsideCallFailure } from './metrics';
 import { reportServiceProblem, reportServiceWorking } from './service-status';
+import { timeLimit } from './time-limit';
 
 export const OUTSIDE_SERVICES = [
   'keystone',
@@ -198,18 +199,19 @@ export async function callOutside<T>(
   const started = Date.now();
   for (let n = 1; ; n += 1) {
     policy.signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(policy.timeoutMs);
-    const signal = policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
+    const limit = timeLimit(policy.timeoutMs, policy.signal);
     let failure: unknown;
     try {
-      const answer = await attempt(signal);
+      const answer = await attempt(limit.signal);
       reportServiceWorking(service);
       return answer;
     } catch (error) {
       if (policy.signal?.aborted) throw error;
-      failure = timeout.aborted
+      failure = limit.expired
         ? new CallTimeoutError(`${what}: no answer within ${policy.timeoutMs} ms`, { cause: error })
         : error;
+    } finally {
+      limit.end();
     }
     const { transient, retryAfterMs: after } = classify(failure);
     recordOutsideCallFailure(

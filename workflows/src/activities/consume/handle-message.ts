@@ -4,6 +4,7 @@
 import { errorMessage } from '../error-message';
 import { recordEventProcessed, recordEventSkipped, type SkipReason } from '../metrics';
 import { classify, TransientError } from '../outside-call';
+import { timeLimit } from '../time-limit';
 import type {
   EventOutcome,
   EventProgress,
@@ -115,15 +116,14 @@ export async function processWithRecord(
   >,
 ): Promise<{ outcome: EventOutcome } | { giveUp: string } | { left: true }> {
   const { signal } = steps;
-  const deadline = steps.eventDeadlineMs ? AbortSignal.timeout(steps.eventDeadlineMs) : undefined;
-  const eventSignal = deadline ? AbortSignal.any([signal, deadline]) : signal;
+  const deadline = steps.eventDeadlineMs ? timeLimit(steps.eventDeadlineMs, signal) : undefined;
   let outcome: EventOutcome;
   try {
     outcome = await steps.processEvent(event, {
       env: steps.env,
       log: steps.log,
       workflow: steps.workflow,
-      signal: eventSignal,
+      signal: deadline?.signal ?? signal,
       doneThrough: record.doneThrough,
       postId: record.postId,
       sending: record.sending,
@@ -136,7 +136,7 @@ export async function processWithRecord(
   } catch (err) {
     if (signal.aborted) return { left: true };
     record.throwIfDispatchNotRecorded();
-    if (deadline?.aborted) {
+    if (deadline?.expired) {
       throw new TransientError(
         `event ${event.message_id} not done within its deadline of ${steps.eventDeadlineMs} ms`,
         'event-deadline',
@@ -149,6 +149,8 @@ export async function processWithRecord(
       return { giveUp: `processing failed ${failures} times: ${errorMessage(err)}` };
     await record.save();
     throw err;
+  } finally {
+    deadline?.end();
   }
   if (signal.aborted) return { left: true };
   record.throwIfDispatchNotRecorded();
