@@ -91,7 +91,8 @@ export function renderChart(input: ChartInput): string {
       fromZero: false,
       series: [
         { name: 'RSS', color: '#1f5fbf', value: (s) => s.rssMiB },
-        { name: 'V8 heap', color: '#d9731a', value: (s) => s.heapUsedMiB },
+        { name: 'V8 heap held', color: '#e8a66b', value: (s) => s.heapHeldMiB },
+        { name: 'V8 heap used', color: '#d9731a', value: (s) => s.heapUsedMiB },
       ],
       trends: input.trends.rss ? [{ trend: input.trends.rss, color: '#1f5fbf', name: 'RSS trend' }] : [],
     },

@@ -15,15 +15,17 @@ import { Teardown } from '../demo/teardown';
 import { PROJECT_ROOT } from '../tests/harness/tools';
 import { AUTH_PROVIDERS, CREDENTIAL_LIFETIME_S, type AuthCounts, type AuthProvider } from './auth';
 import { renderChart } from './chart';
+import { FAULT_PLAN } from './faults';
 import { EVENT_EVERY_MS, SAMPLE_EVERY_MS, SoakRun, settleFaults } from './run';
 import {
-  CONCLUSIVE_SPAN_MIN,
+  NOISE_ERRORS,
   FDS_PER_HOUR,
   RECOVERY_LIMIT_S,
   RSS_MIB_PER_HOUR,
   WARM_UP_S,
   checkDispatches,
   formatTable,
+  faultSpans,
   sampleTrends,
   verdictPasses,
   verdictRows,
@@ -175,7 +177,9 @@ async function main(argv: string[]): Promise<number> {
     if (!controller.signal.aborted) {
       say(
         `set-up took ${setupSeconds.toFixed(0)} s; a release event every ${EVENT_EVERY_MS / 1000} s for ` +
-          `${args.minutes} min, faults at 20/40/60/80 %`,
+          `${args.minutes} min, faults at ${FAULT_PLAN.map((plan) => plan.fraction * 100)
+            .map(Math.round)
+            .join('/')} %`,
       );
       const run = new SoakRun(world, args.minutes * 60_000, controller.signal, say);
       try {
@@ -207,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
   const interrupted = controller.signal.aborted;
   const rows: Row[] = [];
   const run = outcome?.run;
-  const trends = sampleTrends(run?.samples ?? []);
+  const trends = sampleTrends(run?.samples ?? [], run ? faultSpans(run.faults, run.origin, Date.now()) : []);
   if (outcome && run) {
     rows.push(
       ...verdictRows({
@@ -256,7 +260,7 @@ async function main(argv: string[]): Promise<number> {
     thresholds: {
       rssMiBPerHour: RSS_MIB_PER_HOUR,
       fdsPerHour: FDS_PER_HOUR,
-      conclusiveSpanMinutes: CONCLUSIVE_SPAN_MIN,
+      trendNoiseErrors: NOISE_ERRORS,
       recoverySeconds: RECOVERY_LIMIT_S,
     },
   };

@@ -186,11 +186,14 @@ export class SoakRun {
     const process = worker ? processSample(worker.pid) : undefined;
     const reading = lag.latest;
     const fresh = reading && Date.now() - reading.at < SAMPLE_EVERY_MS;
+    const heap = await this.probe.heap();
     const sample: Sample = {
       t: (Date.now() - this.origin) / 1000,
       workerPid: worker?.pid ?? null,
       rssMiB: process?.rssMiB ?? null,
-      heapUsedMiB: await this.probe.heapUsedMiB(),
+      heapUsedMiB: heap?.usedMiB ?? null,
+      heapHeldMiB: heap?.heldMiB ?? null,
+      heapSpacesMiB: heap?.spacesMiB ?? null,
       fds: process?.fds ?? null,
       sockets: process?.sockets ?? null,
       eventsProduced: this.world.run.events.length,
@@ -206,7 +209,7 @@ export class SoakRun {
       const unit = this.status.readings.at(-1);
       const mib = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)} MiB`);
       this.say(
-        `[${this.clock()}] rss ${mib(sample.rssMiB)}, heap ${mib(sample.heapUsedMiB)}, fds ${sample.fds ?? '–'} ` +
+        `[${this.clock()}] rss ${mib(sample.rssMiB)}, heap ${mib(sample.heapUsedMiB)} of ${mib(sample.heapHeldMiB)}, fds ${sample.fds ?? '–'} ` +
           `(sockets ${sample.sockets ?? '–'}); events ${sample.eventsProduced} produced, ` +
           `${sample.eventsDispatched} dispatched; lag ${sample.lag ?? '–'}; ` +
           `pebble ${sample.pebbleService}, ${sample.pebbleRestarts} restarts; unit ${unit?.status ?? '–'}`,

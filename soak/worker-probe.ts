@@ -1,6 +1,6 @@
 // What the soak reads of the worker without changing it: the process Pebble runs (found
 // among Pebble's descendants), its memory and file descriptors from /proc, V8's heap from the
-// workflows' metrics endpoint when the worker serves Node's default metrics there, and what
+// workflows' metrics endpoint when the worker serves Node's default heap metrics there, and what
 // Pebble says of the service: its state (API) and its restarts (its log, which has a line
 // per start; the API has no restart count).
 import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
@@ -9,9 +9,14 @@ import { PebbleClient } from '../src/pebble/client';
 import { descendantsOf, type ProcessRecord } from '../demo/processes';
 import type { CharmUnitOnHost } from '../tests/harness/charm-unit';
 
-/** prom-client's collectDefaultMetrics name for the main isolate's used heap. */
-const HEAP_METRIC = 'nodejs_heap_size_used_bytes';
 const MIB = 1024 * 1024;
+
+export interface HeapSample {
+  usedMiB: number;
+  heldMiB: number | null;
+  /** By space (`new`, `old`, `code`, …): used and held. */
+  spacesMiB: Record<string, [used: number, held: number]>;
+}
 
 export interface ProcessSample {
   rssMiB: number;
@@ -60,16 +65,31 @@ export class WorkerProbe {
     return found;
   }
 
-  /** Used V8 heap of the main isolate in MiB, or null when the metrics endpoint has none. */
-  async heapUsedMiB(): Promise<number | null> {
+  /**
+   * The main isolate's V8 heap in MiB, used and held, in all and by space (prom-client's default
+   * names), or null when the metrics endpoint has none.
+   */
+  async heap(): Promise<HeapSample | null> {
     const port = this.unit.seams.CHARM_WORKFLOWS_METRICS_PORT;
     try {
       const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
         signal: AbortSignal.timeout(2_000),
       });
       const text = await response.text();
-      const value = new RegExp(`^${HEAP_METRIC}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
-      return value === undefined ? null : Number(value) / MIB;
+      const gauge = (name: string) => {
+        const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+        return value === undefined ? null : Number(value) / MIB;
+      };
+      const usedMiB = gauge('nodejs_heap_size_used_bytes');
+      if (usedMiB === null) return null;
+      const spacesMiB: Record<string, [used: number, held: number]> = {};
+      for (const match of text.matchAll(
+        /^nodejs_heap_space_size_(used|total)_bytes\{space="([^"]+)"\} (\S+)$/gm,
+      )) {
+        const pair = (spacesMiB[match[2]!] ??= [0, 0]);
+        pair[match[1] === 'used' ? 0 : 1] = Number(match[3]) / MIB;
+      }
+      return { usedMiB, heldMiB: gauge('nodejs_heap_size_total_bytes'), spacesMiB };
     } catch {
       return null;
     }
