@@ -31,4 +31,4 @@ test('the worker runs with a young generation of at most 32 MiB, however much me
   console.log(`new space under load: ${capped} MiB with ${NODE_FLAGS.join(' ')}, ${uncapped} MiB without`);
   expect(capped).toBeGreaterThan(0);
   expect(capped).toBeLessThanOrEqual(32);
-});
+}, 60_000);
