@@ -108,7 +108,10 @@ test('the broker away: retrying kafka, up once the consumer is back in its group
   await run.produceEvents(1);
   await run.waitForCommit(2);
 
-  expect(retrying.message).toMatch(/^retrying kafka: Connection error: connect ECONNREFUSED /);
+  // The connection open when the broker went reset, or the next one refused, whichever kafkajs saw first.
+  expect(retrying.message).toMatch(
+    /^retrying kafka: Connection error: (read ECONNRESET|connect ECONNREFUSED )/,
+  );
   // Temporal was there throughout: never down.
   const afterStart = seen.slice(seen.findIndex((status) => status.state === 'up'));
   expect(afterStart.filter((status) => status.state !== 'up' && status.state !== 'retrying')).toEqual([]);
