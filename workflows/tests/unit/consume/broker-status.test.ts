@@ -81,7 +81,7 @@ test('a failed connection kafkajs logs (and retries) is a kafka problem; its oth
   entry('Connection', logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)');
   entry('Consumer', logLevel.WARN, 'The group is rebalancing, re-joining');
 
-  expect(recorder.messages).toEqual([
+  expect(recorder.of('kafka')).toEqual([
     { service: 'kafka', problem: REFUSED },
     { service: 'kafka', problem: 'Connection timeout' },
   ]);
@@ -92,7 +92,7 @@ test('a crash of the consumer is a kafka problem; joining the group and each fet
   kafka.emit(kafka.events.GROUP_JOIN, { groupId: 'g' });
   kafka.emit(kafka.events.FETCH, { numberOfBatches: 0, duration: 1 });
 
-  expect(recorder.messages).toEqual([
+  expect(recorder.of('kafka')).toEqual([
     { service: 'kafka', problem: REFUSED },
     { service: 'kafka' },
     { service: 'kafka' },
@@ -104,7 +104,7 @@ test('a failed connection at the start is a kafka problem', async () => {
 
   await expect(consumer.start(async () => undefined)).rejects.toThrow(REFUSED);
 
-  expect(recorder.messages).toEqual([{ service: 'kafka', problem: REFUSED }]);
+  expect(recorder.of('kafka')).toEqual([{ service: 'kafka', problem: REFUSED }]);
 });
 
 test('a commit retried after a broker failure is a kafka problem until committed; a rebalance is none', async () => {
@@ -117,5 +117,5 @@ test('a commit retried after a broker failure is a kafka problem until committed
 
   await consumer.commitDone(0, '4');
 
-  expect(recorder.messages).toEqual([{ service: 'kafka', problem: REFUSED }, { service: 'kafka' }]);
+  expect(recorder.of('kafka')).toEqual([{ service: 'kafka', problem: REFUSED }, { service: 'kafka' }]);
 });
