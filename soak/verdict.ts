@@ -31,12 +31,13 @@ export const RSS_MIB_PER_HOUR = 10;
 export const FDS_PER_HOUR = 10;
 /**
  * The least steps RSS and the descriptors' floors take without a trend: V8 and malloc take memory
- * from the system in pieces of up to a MiB (a V8 page is 256 KiB, a chunk several), and a floor
- * moves by a descriptor or two as connections come and go. Over 28 minutes they add 2 MiB/h to the
- * error; over the 3-minute run's half minute of ordinary life, about 120 MiB/h (a gross leak still
- * shows: a workflow run or a Kafka connection kept for good is megabytes a minute).
+ * from the system in pieces (a V8 page is 256 KiB, a space grows by several), up to 1.44 MiB
+ * between two samples of ordinary life in the 30-minute run of 2026-12-07; a floor moves by a
+ * descriptor or two as connections come and go. Over 28 minutes they add 3 MiB/h to the error;
+ * over the 3-minute run's half minute, about 150 MiB/h (a gross leak still shows: a workflow run
+ * or a Kafka connection kept for good is megabytes a minute).
  */
-export const RESOLUTION_MIB = 1;
+export const RESOLUTION_MIB = 1.5;
 export const RESOLUTION_FDS = 2;
 export const RSS_CHECK: TrendCheck = {
   name: 'RSS',
