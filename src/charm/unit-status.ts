@@ -52,19 +52,18 @@ export function workerUnitStatus({
     const reason = startError ? firstLine(startError) : `service is ${current}`;
     return { status: 'blocked', message: `worker not running: ${reason}` };
   }
+  const connected = worker?.state === 'up' || worker?.state === 'retrying';
+  // A connected worker of another namespace or queue is the old one, before its restart.
+  if (connected && (worker.namespace !== namespace || worker.queue !== queue)) {
+    return { status: 'maintenance', message: 'worker starting' };
+  }
   switch (worker?.state) {
     case 'up':
-      if (worker.namespace === namespace && worker.queue === queue) {
-        return {
-          status: 'active',
-          message: `worker listening to namespace '${namespace}' on queue '${queue}'${hostFrom ? ` (host from temporal-host-info: ${hostFrom})` : ''}`,
-        };
-      }
-      return { status: 'maintenance', message: 'worker starting' };
+      return {
+        status: 'active',
+        message: `worker listening to namespace '${namespace}' on queue '${queue}'${hostFrom ? ` (host from temporal-host-info: ${hostFrom})` : ''}`,
+      };
     case 'retrying': {
-      if (worker.namespace !== namespace || worker.queue !== queue) {
-        return { status: 'maintenance', message: 'worker starting' };
-      }
       // An outside service the workflows need is failing and retried: it passes by itself, so
       // waiting, never blocked. The worker's message already starts with "retrying": say it once.
       const reason = firstLine(worker.message).replace(/^(retrying )+/, '');
