@@ -1,7 +1,8 @@
 // The soak's picture, as hand-written SVG: the worker's memory (RSS, and V8's heap when the
 // worker exposes it), its file descriptors and sockets, and the consumer lag over the run,
 // the unit status as a strip underneath, each fault a shaded band with its name, the end of
-// the warm-up, and the fitted RSS and fd (each minute's floor) trends as dashed lines.
+// the warm-up, and the judged trends as dashed lines: RSS over the second half, the old space in
+// use and the fds at each minute's floor.
 import type { FaultRecord } from './faults';
 import type { Trend } from './trend';
 import type { StatusReading } from './unit-status';
@@ -16,7 +17,7 @@ export interface ChartInput {
   faults: readonly FaultRecord[];
   statuses: readonly StatusReading[];
   warmUpS: number;
-  trends: { rss?: Trend; fds?: Trend };
+  trends: { rss?: Trend; liveHeap?: Trend; fds?: Trend };
 }
 
 interface Series {
@@ -93,8 +94,14 @@ export function renderChart(input: ChartInput): string {
         { name: 'RSS', color: '#1f5fbf', value: (s) => s.rssMiB },
         { name: 'V8 heap held', color: '#e8a66b', value: (s) => s.heapHeldMiB },
         { name: 'V8 heap used', color: '#d9731a', value: (s) => s.heapUsedMiB },
+        { name: 'V8 old space used', color: '#8c564b', value: (s) => s.heapSpacesMiB?.old?.[0] ?? null },
       ],
-      trends: input.trends.rss ? [{ trend: input.trends.rss, color: '#1f5fbf', name: 'RSS trend' }] : [],
+      trends: [
+        ...(input.trends.rss ? [{ trend: input.trends.rss, color: '#1f5fbf', name: 'RSS, 2nd half' }] : []),
+        ...(input.trends.liveHeap
+          ? [{ trend: input.trends.liveHeap, color: '#8c564b', name: 'old space floor' }]
+          : []),
+      ],
     },
     {
       title: 'open file descriptors',
@@ -166,7 +173,7 @@ export function renderChart(input: ChartInput): string {
       );
     });
     panel.trends.forEach(({ trend, color, name }, index) => {
-      const from = Math.max(input.warmUpS, samples.find((s) => s.t >= input.warmUpS)?.t ?? input.warmUpS);
+      const from = trend.from * 3600;
       const to = lastT;
       const at = (t: number) => trend.intercept + trend.slope * (t / 3600);
       parts.push(

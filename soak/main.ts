@@ -20,6 +20,7 @@ import { EVENT_EVERY_MS, SAMPLE_EVERY_MS, SoakRun, settleFaults } from './run';
 import {
   NOISE_ERRORS,
   FDS_PER_HOUR,
+  LIVE_HEAP_MIB_PER_HOUR,
   RECOVERY_LIMIT_S,
   RSS_MIB_PER_HOUR,
   WARM_UP_S,
@@ -27,6 +28,7 @@ import {
   formatTable,
   faultSpans,
   sampleTrends,
+  trendStart,
   verdictPasses,
   verdictRows,
   type DispatchCheck,
@@ -211,7 +213,11 @@ async function main(argv: string[]): Promise<number> {
   const interrupted = controller.signal.aborted;
   const rows: Row[] = [];
   const run = outcome?.run;
-  const trends = sampleTrends(run?.samples ?? [], run ? faultSpans(run.faults, run.origin, Date.now()) : []);
+  const trends = sampleTrends(
+    run?.samples ?? [],
+    args.minutes * 60,
+    run ? faultSpans(run.faults, run.origin, Date.now()) : [],
+  );
   if (outcome && run) {
     rows.push(
       ...verdictRows({
@@ -224,7 +230,7 @@ async function main(argv: string[]): Promise<number> {
         workerProcesses: run.probe.processes,
         auth: outcome.auth,
         trends,
-        heapExposed: run.samples.some((sample) => sample.heapUsedMiB !== null),
+        heapExposed: run.samples.some((sample) => sample.heapSpacesMiB?.old !== undefined),
         workflowRuns: run.workflowRuns,
         producerErrors: run.producerErrors,
       }),
@@ -257,8 +263,10 @@ async function main(argv: string[]): Promise<number> {
     credentialLifetimeSeconds: CREDENTIAL_LIFETIME_S,
     sampleEverySeconds: SAMPLE_EVERY_MS / 1000,
     warmUpSeconds: WARM_UP_S,
+    rssTrendFromSeconds: trendStart('second half', args.minutes * 60),
     thresholds: {
       rssMiBPerHour: RSS_MIB_PER_HOUR,
+      liveHeapMiBPerHour: LIVE_HEAP_MIB_PER_HOUR,
       fdsPerHour: FDS_PER_HOUR,
       trendNoiseErrors: NOISE_ERRORS,
       recoverySeconds: RECOVERY_LIMIT_S,
@@ -305,13 +313,14 @@ async function main(argv: string[]): Promise<number> {
       subtitle:
         `${new Date(wallStart).toISOString().slice(0, 16)}Z, one event every ${EVENT_EVERY_MS / 1000} s, ` +
         `${MAX_EVENTS_PER_RUN} events per workflow run, ${CREDENTIAL_LIFETIME_S} s credentials; ` +
-        `trends after ${WARM_UP_S / 60} min: RSS ≤ ${RSS_MIB_PER_HOUR} MiB/h, fds ≤ ${FDS_PER_HOUR}/h`,
+        `RSS over the second half ≤ ${RSS_MIB_PER_HOUR} MiB/h; after ${WARM_UP_S / 60} min, ` +
+        `old space in use ≤ ${LIVE_HEAP_MIB_PER_HOUR} MiB/h, fds ≤ ${FDS_PER_HOUR}/h`,
       samples: run?.samples ?? [],
       origin,
       faults: run?.faults ?? [],
       statuses: run?.status.readings ?? [],
       warmUpS: WARM_UP_S,
-      trends: { rss: trends.rss, fds: trends.fds },
+      trends: { rss: trends.rss, liveHeap: trends.liveHeap, fds: trends.fds },
     }),
   );
 

@@ -19,6 +19,8 @@ export interface Trend {
   /** Standard deviation of the residuals. */
   residualDeviation: number;
   samples: number;
+  /** Hours, of the first point. */
+  from: number;
   spanMinutes: number;
 }
 
@@ -45,6 +47,7 @@ export function fitTrend(points: Point[]): Trend | undefined {
     autocorrelation,
     residualDeviation: Math.sqrt(variance),
     samples: n,
+    from: points[0]!.x,
     spanMinutes: (points[n - 1]!.x - points[0]!.x) * 60,
   };
 }
