@@ -230,13 +230,18 @@ export function renderChart(input: ChartInput): string {
       `<text x="${(from + 3).toFixed(1)}" y="${chartTop - 42 + (index % 2) * 14}" font-size="11" fill="#c0392b">${escape(fault.label)}</text>`,
     );
   });
-  const warm = x(input.warmUpS);
-  if (input.warmUpS < lastT) {
+  const rssFrom = input.trends.rss ? input.trends.rss.from * 3600 : input.warmUpS;
+  const marks = [
+    { t: input.warmUpS, label: 'warm-up ends' },
+    ...(rssFrom > input.warmUpS + 10 ? [{ t: rssFrom, label: 'RSS judged from here' }] : []),
+  ];
+  for (const mark of marks.filter((m) => m.t < lastT)) {
+    const mx = x(mark.t).toFixed(1);
     parts.push(
-      `<line x1="${warm.toFixed(1)}" x2="${warm.toFixed(1)}" y1="${chartTop}" y2="${axisY}" stroke="#555555" stroke-dasharray="2 3"/>`,
+      `<line x1="${mx}" x2="${mx}" y1="${chartTop}" y2="${axisY}" stroke="#555555" stroke-dasharray="2 3"/>`,
     );
     parts.push(
-      `<text x="${(warm + 3).toFixed(1)}" y="${chartTop + 12}" font-size="10" fill="#555555">trend fit from here</text>`,
+      `<text x="${(x(mark.t) + 3).toFixed(1)}" y="${chartTop + 12}" font-size="10" fill="#555555">${mark.label}</text>`,
     );
   }
 
