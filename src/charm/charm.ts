@@ -14,7 +14,7 @@ export async function runEvent(event: CharmEvent, context: CharmContext): Promis
     await syncObservability(
       { ...context, alertRules: settings && { noEventAlertSeconds: settings.noEventAlertPeriod } },
       event.name,
-      context.relationId,
+      context.brokenRelationId,
     );
     await syncRelations(context.juju, event.name, context.brokenRelationId, settings);
     return;

@@ -55,7 +55,6 @@ export function contextFromEnvironment(juju: Juju, env: NodeJS.ProcessEnv): Char
     },
     workerUser: env.CHARM_WORKER_USER || WORKER_USER,
     topology: topologyFromEnvironment(env),
-    relationId: env.JUJU_RELATION_ID || undefined,
     brokenRelationId:
       (env.JUJU_DISPATCH_PATH ?? '').endsWith('-relation-broken') && env.JUJU_RELATION_ID
         ? env.JUJU_RELATION_ID

@@ -28,8 +28,6 @@ export interface CharmContext {
   workerUser: string;
   /** Model, application, unit and charm, for the COS relations (src/charm/cos/). */
   topology: JujuTopology;
-  /** JUJU_RELATION_ID in a relation hook. */
-  relationId?: string;
   /** The relation of a relation-broken hook: Juju still lists it, but it is gone. */
   brokenRelationId?: string;
 }

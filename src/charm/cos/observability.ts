@@ -4,6 +4,7 @@
 // the dashboards, and the log forwarding.
 import type { Juju } from '../../juju/types';
 import { PebbleConnectionError, type Pebble } from '../../pebble/types';
+import { liveRelationIds } from '../relations';
 import { publishDashboards, GRAFANA_DASHBOARD } from './grafana-dashboard';
 import { forwardLogs, LOGGING } from './logging';
 import type { AlertRuleOptions } from './alert-rules';
@@ -23,14 +24,11 @@ export interface ObservabilityContext {
 export async function syncObservability(
   context: ObservabilityContext,
   hookName: string,
-  /** JUJU_RELATION_ID of a relation hook. */
-  hookRelationId?: string,
+  brokenRelationId?: string,
 ): Promise<void> {
   if (hookName === 'update-status') return;
   const { juju } = context;
-  // In its relation-broken hook Juju still lists the relation, but it is gone.
-  const broken = hookName.endsWith('-relation-broken') ? hookRelationId : undefined;
-  const live = async (endpoint: string) => (await juju.relationIds(endpoint)).filter((id) => id !== broken);
+  const live = (endpoint: string) => liveRelationIds(juju, endpoint, brokenRelationId);
   const [scrape, dashboards, logging] = await Promise.all([
     live(METRICS_ENDPOINT),
     live(GRAFANA_DASHBOARD),

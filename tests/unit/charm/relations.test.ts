@@ -22,7 +22,6 @@ function related(config: Record<string, ConfigValue | null> = {}): Unit {
 }
 
 async function hook(u: Unit, name: string, relationId?: string): Promise<void> {
-  u.context.relationId = relationId;
   u.context.brokenRelationId = name.endsWith('-relation-broken') ? relationId : undefined;
   expect(await dispatchEvent({ kind: 'hook', name }, u.context)).toBe(0);
 }
