@@ -311,10 +311,10 @@ async function main(argv: string[]): Promise<number> {
     renderChart({
       title: `npm run soak: ${args.minutes} min, ${args.auth} auth: ${pass ? 'PASS' : 'FAIL'}`,
       subtitle:
-        `${new Date(wallStart).toISOString().slice(0, 16)}Z, one event every ${EVENT_EVERY_MS / 1000} s, ` +
-        `${MAX_EVENTS_PER_RUN} events per workflow run, ${CREDENTIAL_LIFETIME_S} s credentials; ` +
-        `RSS over the second half ≤ ${RSS_MIB_PER_HOUR} MiB/h; after ${WARM_UP_S / 60} min, ` +
-        `old space in use ≤ ${LIVE_HEAP_MIB_PER_HOUR} MiB/h, fds ≤ ${FDS_PER_HOUR}/h`,
+        `${new Date(wallStart).toISOString().slice(0, 16)}Z, an event every ${EVENT_EVERY_MS / 1000} s, ` +
+        `${MAX_EVENTS_PER_RUN} per workflow run, ${CREDENTIAL_LIFETIME_S} s credentials; ` +
+        `RSS ≤ ${RSS_MIB_PER_HOUR} MiB/h (2nd half), old space ≤ ${LIVE_HEAP_MIB_PER_HOUR} MiB/h, ` +
+        `fds ≤ ${FDS_PER_HOUR}/h`,
       samples: run?.samples ?? [],
       origin,
       faults: run?.faults ?? [],
