@@ -339,9 +339,18 @@ export class KafkaBroker {
     const admin: Admin = this.track(new Kafka(this.clientConfig()).admin());
     await admin.connect();
     try {
-      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const p = entry?.partitions.find((x) => x.partition === partition);
-      return { offset: p?.offset ?? '-1', metadata: p?.metadata ?? null };
+      // A broker just started answers "the coordinator is loading" (retriable) for a while.
+      for (const started = Date.now(); ;) {
+        try {
+          const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const p = entry?.partitions.find((x) => x.partition === partition);
+          return { offset: p?.offset ?? '-1', metadata: p?.metadata ?? null };
+        } catch (error) {
+          const retriable = (error as { retriable?: boolean }).retriable === true;
+          if (!retriable || Date.now() - started > 30_000) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
     } finally {
       await admin.disconnect();
     }
