@@ -196,8 +196,9 @@ export interface Trends {
 }
 
 /**
- * Each window's lowest value after the warm-up, at the window's mean time (hours). A window is a
- * minute, or shorter when the span holds fewer than MIN_TREND_SAMPLES minutes (the 3-minute run).
+ * Each window's lowest value, at the window's mean time (hours). A window is a minute, or shorter
+ * when the span holds fewer than MIN_TREND_SAMPLES minutes (the 3-minute run), but never shorter
+ * than `leastWindowS` (TrendCheck.floorWindowS).
  */
 function windowFloors(points: { t: number; y: number }[], leastWindowS: number): Point[] {
   if (points.length === 0) return [];
